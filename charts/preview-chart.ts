@@ -1,0 +1,52 @@
+import { ApiObject, Chart, type ChartProps } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { KIND_SEINODE, KIND_SEINODEDEPLOYMENT, type SeiNode, type SeiNodeDeployment } from '../constructs/api/types';
+import type { PlatformConfig } from '../constructs/platform-config';
+import { SeiNodeWorkload } from '../constructs/seinode/seinode-workload';
+import { childSeiNode } from '../constructs/seinodedeployment/children';
+
+/** Props of {@link PreviewChart}. */
+export interface PreviewChartProps extends ChartProps {
+  /** The documents of one example manifest (SeiNode, SeiNodeDeployment; others are skipped). */
+  readonly documents: readonly unknown[];
+  /** Platform configuration the preview assumes. */
+  readonly platform: PlatformConfig;
+  /**
+   * Namespace assumed for documents without one.
+   * @default 'default'
+   */
+  readonly defaultNamespace?: string;
+}
+
+function isKind<T>(doc: unknown, kind: string): doc is T {
+  return typeof doc === 'object' && doc !== null && (doc as { kind?: unknown }).kind === kind;
+}
+
+/**
+ * The child resources the controllers will apply for one example manifest, rendered by the same
+ * constructs the controllers use (SPEC §11): for a SeiNode its workload; for a SeiNodeDeployment its
+ * child SeiNodes and each child's workload. Owner references are absent (no uids before apply).
+ */
+export class PreviewChart extends Chart {
+  constructor(scope: Construct, id: string, props: PreviewChartProps) {
+    super(scope, id, { disableResourceNameHashes: true, ...props });
+    const ns = props.defaultNamespace ?? 'default';
+    const withNs = <T extends { metadata: { namespace?: string } }>(o: T): T => ({
+      ...o,
+      metadata: { ...o.metadata, namespace: o.metadata.namespace ?? ns },
+    });
+    for (const doc of props.documents) {
+      if (isKind<SeiNode>(doc, KIND_SEINODE)) {
+        const node = withNs(doc);
+        new SeiNodeWorkload(this, `${node.metadata.name}`, { node, platform: props.platform });
+      } else if (isKind<SeiNodeDeployment>(doc, KIND_SEINODEDEPLOYMENT)) {
+        const snd = withNs(doc);
+        for (let i = 0; i < (snd.spec.replicas ?? 1); i++) {
+          const child = childSeiNode(snd, i);
+          new ApiObject(this, `${child.metadata.name}-seinode`, child as never);
+          new SeiNodeWorkload(this, `${child.metadata.name}`, { node: child, platform: props.platform });
+        }
+      }
+    }
+  }
+}

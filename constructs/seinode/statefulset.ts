@@ -1,0 +1,139 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { nodeMode, type SeiNode } from '../api/types';
+import type { PlatformConfig } from '../platform-config';
+import {
+  COSMOS_EXPORTER_RESOURCES,
+  cosmosExporterContainer,
+  nodePodContext,
+  rbacProxyContainer,
+  seidContainer,
+  seidInitContainer,
+  seidResources,
+  sidecarContainer,
+} from './containers';
+import { resourceLabels, selectorLabels } from './labels';
+import {
+  ANNOTATION_DO_NOT_DISRUPT,
+  NODE_KEY_FILE,
+  NONROOT_UID,
+  SIGNING_KEY_FILE,
+  VOLUME,
+  rbacProxyConfigMapName,
+  statefulSetName,
+} from './names';
+import { type PodOwner, secretMountViolations } from './secret-guards';
+
+/** Props of {@link SeiNodeStatefulSet}. */
+export interface SeiNodeStatefulSetProps {
+  /** The SeiNode (metadata.name and namespace set; spec complete). */
+  readonly node: SeiNode;
+  /** Platform configuration (scheduling, images, buckets, resources). */
+  readonly platform: PlatformConfig;
+  /** Name of the data PVC to mount: `data-<name>` or the imported claim. */
+  readonly dataClaimName: string;
+  /** The headless Service that governs the StatefulSet (`serviceName`). */
+  readonly service: kplus.Service;
+}
+
+/** Karpenter's NodePool label, used for required node affinity. */
+const NODEPOOL_LABEL = 'karpenter.sh/nodepool';
+
+/**
+ * The single-replica StatefulSet of a SeiNode (reference-seinode.md §4.2): init containers
+ * `seid-init`, `sei-sidecar` (restartable), `kube-rbac-proxy` (restartable); containers `seid` and
+ * `cosmos-exporter`; `OnDelete` updates (pods are cycled by the controller's replace-pod task);
+ * replicas 0 while `spec.paused`.
+ *
+ * cdk8s-plus defaults that do not suit blockchain nodes are overridden: no default CPU/memory limits
+ * (seid gets requests only), `IfNotPresent` pulls, UID/GID 65532, a writable root fs for seid,
+ * the service-account token mounted (kube-rbac-proxy needs it), no generated selector label.
+ *
+ * @throws Error when a key Secret would be mounted where the guards forbid (see secret-guards.ts)
+ */
+export class SeiNodeStatefulSet extends Construct {
+  /** The underlying cdk8s-plus StatefulSet. */
+  readonly statefulSet: kplus.StatefulSet;
+
+  constructor(scope: Construct, id: string, props: SeiNodeStatefulSetProps) {
+    super(scope, id);
+    const { node, platform } = props;
+    const ctx = nodePodContext(node, platform);
+    const name = ctx.name;
+    const labels = resourceLabels(node);
+    const pool = nodeMode(node.spec) === 'archive' ? platform.nodepoolArchive : platform.nodepoolName;
+
+    const data = kplus.Volume.fromPersistentVolumeClaim(
+      this,
+      'data',
+      kplus.PersistentVolumeClaim.fromClaimName(this, 'data-claim', props.dataClaimName),
+      { name: VOLUME.data },
+    );
+    const tmp = kplus.Volume.fromEmptyDir(this, 'sidecar-tmp', VOLUME.sidecarTmp);
+    const proxyConfig = kplus.Volume.fromConfigMap(
+      this,
+      'rbac-proxy-config',
+      kplus.ConfigMap.fromConfigMapName(this, 'rbac-proxy-config-map', rbacProxyConfigMapName(name)),
+      { name: VOLUME.rbacProxyConfig },
+    );
+    const validator = node.spec.validator;
+    const secretVolume = (id: string, volumeName: string, secretName: string, item?: string): kplus.Volume =>
+      kplus.Volume.fromSecret(this, id, kplus.Secret.fromSecretName(this, `${id}-secret`, secretName), {
+        name: volumeName,
+        defaultMode: 0o400,
+        ...(item ? { items: { [item]: { path: item } } } : {}),
+      });
+    const signingKey = validator?.signingKey?.secret
+      ? secretVolume('signing-key', VOLUME.signingKey, validator.signingKey.secret.secretName, SIGNING_KEY_FILE)
+      : undefined;
+    const nodeKey = validator?.nodeKey?.secret
+      ? secretVolume('node-key', VOLUME.nodeKey, validator.nodeKey.secret.secretName, NODE_KEY_FILE)
+      : undefined;
+    const operatorKeyring = validator?.operatorKeyring?.secret
+      ? secretVolume('operator-keyring', VOLUME.operatorKeyring, validator.operatorKeyring.secret.secretName)
+      : undefined;
+
+    this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
+      metadata: { name: statefulSetName(name), namespace: node.metadata.namespace, labels },
+      podMetadata: { labels, annotations: { [ANNOTATION_DO_NOT_DISRUPT]: 'true' } },
+      service: props.service,
+      select: false,
+      replicas: node.spec.paused ? 0 : 1,
+      strategy: kplus.StatefulSetUpdateStrategy.onDelete(),
+      serviceAccount: kplus.ServiceAccount.fromServiceAccountName(this, 'sa', platform.serviceAccount),
+      automountServiceAccountToken: true,
+      securityContext: {
+        fsGroup: NONROOT_UID,
+        fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+        ensureNonRoot: true,
+      },
+      volumes: [data, tmp, proxyConfig, ...[signingKey, nodeKey, operatorKeyring].filter((v) => v !== undefined)],
+      initContainers: [
+        seidInitContainer(ctx, data),
+        sidecarContainer(this, ctx, { data, tmp, operatorKeyring }),
+        rbacProxyContainer(ctx, proxyConfig),
+      ],
+      containers: [seidContainer(ctx, { data, signingKey, nodeKey }), cosmosExporterContainer(ctx, tmp)],
+    });
+    this.statefulSet.select(kplus.LabelSelector.of({ labels: selectorLabels(name) }));
+    this.statefulSet.scheduling.tolerate(
+      kplus.Taint.is(platform.tolerationKey, { value: pool, effect: kplus.TaintEffect.NO_SCHEDULE }),
+    );
+    this.statefulSet.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.in(NODEPOOL_LABEL, [pool])));
+
+    // Escape hatches for what cdk8s-plus-28 cannot express or defaults differently.
+    const api = ApiObject.of(this.statefulSet);
+    const podSpec = '/spec/template/spec';
+    api.addJsonPatch(
+      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+      JsonPatch.add(`${podSpec}/shareProcessNamespace`, true),
+      // Raw ResourceRequirements: the sidecar's come verbatim from spec.sidecar.resources.
+      JsonPatch.add(`${podSpec}/initContainers/1/resources`, node.spec.sidecar?.resources ?? {}),
+      JsonPatch.add(`${podSpec}/containers/0/resources`, seidResources(ctx)),
+      JsonPatch.add(`${podSpec}/containers/1/resources`, COSMOS_EXPORTER_RESOURCES),
+    );
+    // Checked at synth (App.synth and renderSeiNodeWorkload run construct validations).
+    this.node.addValidation({ validate: () => secretMountViolations(node, api.toJson() as PodOwner) });
+  }
+}
