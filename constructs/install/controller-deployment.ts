@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { type PlatformConfig, platformConfigToEnv } from '../platform-config';
@@ -89,7 +89,7 @@ export class ControllerDeployment extends Construct {
           }),
           resources: {
             cpu: { request: kplus.Cpu.millis(100) },
-            memory: { request: kplus.Size.mebibytes(256), limit: kplus.Size.mebibytes(512) },
+            memory: { request: Size.mebibytes(256), limit: Size.mebibytes(512) },
           },
           securityContext: {
             ensureNonRoot: true,

@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { nodeMode, type SeiNode } from '../api/types';
 import type { PlatformConfig } from '../platform-config';
@@ -35,6 +36,20 @@ export interface SeiNodeStatefulSetProps {
   readonly dataClaimName: string;
   /** The headless Service that governs the StatefulSet (`serviceName`). */
   readonly service: kplus.Service;
+}
+
+/**
+ * Wraps ResourceRequirements values in `Quantity` objects: JSON patches on cdk8s L1 objects are
+ * applied before the typed conversion, which reads quantities as `{ value }`.
+ */
+function quantities(req: { requests?: Record<string, string | number>; limits?: Record<string, string | number>; claims?: unknown[] }) {
+  const wrap = (m?: Record<string, string | number>) =>
+    m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? Quantity.fromNumber(v) : Quantity.fromString(v)]));
+  return {
+    ...(req.requests ? { requests: wrap(req.requests) } : {}),
+    ...(req.limits ? { limits: wrap(req.limits) } : {}),
+    ...(req.claims ? { claims: req.claims } : {}),
+  };
 }
 
 /** Karpenter's NodePool label, used for required node affinity. */
@@ -118,7 +133,7 @@ export class SeiNodeStatefulSet extends Construct {
     });
     this.statefulSet.select(kplus.LabelSelector.of({ labels: selectorLabels(name) }));
     this.statefulSet.scheduling.tolerate(
-      kplus.Taint.is(platform.tolerationKey, { value: pool, effect: kplus.TaintEffect.NO_SCHEDULE }),
+      kplus.Node.tainted(kplus.NodeTaintQuery.is(platform.tolerationKey, pool, { effect: kplus.TaintEffect.NO_SCHEDULE })),
     );
     this.statefulSet.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.in(NODEPOOL_LABEL, [pool])));
 
@@ -129,9 +144,9 @@ export class SeiNodeStatefulSet extends Construct {
       JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
       JsonPatch.add(`${podSpec}/shareProcessNamespace`, true),
       // Raw ResourceRequirements: the sidecar's come verbatim from spec.sidecar.resources.
-      JsonPatch.add(`${podSpec}/initContainers/1/resources`, node.spec.sidecar?.resources ?? {}),
-      JsonPatch.add(`${podSpec}/containers/0/resources`, seidResources(ctx)),
-      JsonPatch.add(`${podSpec}/containers/1/resources`, COSMOS_EXPORTER_RESOURCES),
+      JsonPatch.add(`${podSpec}/initContainers/1/resources`, quantities(node.spec.sidecar?.resources ?? {})),
+      JsonPatch.add(`${podSpec}/containers/0/resources`, quantities(seidResources(ctx))),
+      JsonPatch.add(`${podSpec}/containers/1/resources`, quantities(COSMOS_EXPORTER_RESOURCES)),
     );
     // Checked at synth (App.synth and renderSeiNodeWorkload run construct validations).
     this.node.addValidation({ validate: () => secretMountViolations(node, api.toJson() as PodOwner) });
