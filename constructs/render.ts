@@ -32,7 +32,8 @@ export function synthInMemory(build: (chart: Chart) => void): KubeObject[] {
 
 /**
  * The manifests the SeiNode controller applies for `node` — the same constructs `cdk8s synth`
- * previews (SPEC §2). Order: Service, ConfigMap, PVC (absent when imported), StatefulSet.
+ * previews (SPEC §2). Order: ConfigMap, PVC (absent when imported), Service, StatefulSet — every object
+ * the StatefulSet's pod needs exists before the StatefulSet.
  *
  * @throws Error when the node has no name or a Secret mount guard is violated
  */

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_PLATFORM_CONFIG, platformConfigToEnv } from '../../../constructs/platform-config';
-import { PLATFORM_ENV, PlatformConfigError, platformConfigFromEnv } from '../../../controller/config/platform-env';
+import {
+  PLATFORM_ENV,
+  PlatformConfigError,
+  platformConfigFromEnv,
+} from '../../../controller/config/platform-env';
 
 const validEnv = (): Record<string, string> => platformConfigToEnv(EXAMPLE_PLATFORM_CONFIG);
 
