@@ -1,0 +1,48 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestProject } from 'vitest/node';
+import { type ControlPlane, installCrds, startControlPlane } from './control-plane/index.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin kubeconfig (token auth, `system:masters`) of the shared test control plane. */
+    kubeconfigPath: string;
+    /** `https://127.0.0.1:<port>` of the shared kube-apiserver. */
+    apiServerUrl: string;
+  }
+}
+
+/** Directory whose `*.yaml` CRDs are installed before any integration test runs. */
+export const CRD_DIR = fileURLToPath(new URL('../../imports/crds', import.meta.url));
+
+/**
+ * Vitest global setup of the `integration` project: starts one kube-apiserver + etcd for the whole
+ * run (building them on first use, see test/support/control-plane), installs every CRD in
+ * `imports/crds/*.yaml` when that directory exists, and provides `kubeconfigPath` and
+ * `apiServerUrl` to tests (`inject('kubeconfigPath')`). The returned teardown stops the control
+ * plane.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const controlPlane: ControlPlane = await startControlPlane();
+  try {
+    if (existsSync(CRD_DIR)) {
+      const files = readdirSync(CRD_DIR)
+        .filter((f) => f.endsWith('.yaml'))
+        .sort();
+      if (files.length > 0) {
+        const names = await installCrds(
+          controlPlane.kubeConfig,
+          files.map((f) => readFileSync(join(CRD_DIR, f), 'utf8')),
+        );
+        process.stderr.write(`[control-plane] installed CRDs: ${names.join(', ')}\n`);
+      }
+    }
+  } catch (err) {
+    await controlPlane.stop();
+    throw err;
+  }
+  project.provide('kubeconfigPath', controlPlane.kubeconfigPath);
+  project.provide('apiServerUrl', controlPlane.url);
+  return () => controlPlane.stop();
+}
