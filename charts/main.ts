@@ -29,7 +29,9 @@ writeFileSync(
 const previewsDir = join(outdir, 'previews');
 mkdirSync(previewsDir, { recursive: true });
 const previews = new App({ outdir: previewsDir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
-for (const file of readdirSync(examplesDir).filter((f) => f.endsWith('.yaml')).sort()) {
+for (const file of readdirSync(examplesDir)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort()) {
   const documents = parseAllDocuments(readFileSync(join(examplesDir, file), 'utf8')).map((d) => d.toJS());
   new PreviewChart(previews, file.replace(/\.yaml$/, ''), { documents, platform: EXAMPLE_PLATFORM_CONFIG });
 }

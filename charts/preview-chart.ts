@@ -1,6 +1,11 @@
 import { ApiObject, Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { KIND_SEINODE, KIND_SEINODEDEPLOYMENT, type SeiNode, type SeiNodeDeployment } from '../constructs/api/types';
+import {
+  KIND_SEINODE,
+  KIND_SEINODEDEPLOYMENT,
+  type SeiNode,
+  type SeiNodeDeployment,
+} from '../constructs/api/types';
 import type { PlatformConfig } from '../constructs/platform-config';
 import { SeiNodeWorkload } from '../constructs/seinode/seinode-workload';
 import { childSeiNode } from '../constructs/seinodedeployment/children';

@@ -150,5 +150,7 @@ export function platformConfigToEnv(config: PlatformConfig): Record<string, stri
     SEI_VPC_CIDR: config.vpcCidrs.length ? config.vpcCidrs.join(',') : undefined,
     SEI_NLB_TARGET_TYPE: config.nlbTargetType,
   };
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
 }

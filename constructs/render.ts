@@ -38,5 +38,7 @@ export function synthInMemory(build: (chart: Chart) => void): KubeObject[] {
  * @throws Error when the node has no name or a Secret mount guard is violated
  */
 export function renderSeiNodeWorkload(node: SeiNode, platform: PlatformConfig): KubeObject[] {
-  return synthInMemory((chart) => new SeiNodeWorkload(chart, node.metadata.name ?? 'node', { node, platform }));
+  return synthInMemory(
+    (chart) => new SeiNodeWorkload(chart, node.metadata.name ?? 'node', { node, platform }),
+  );
 }

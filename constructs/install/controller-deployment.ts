@@ -7,7 +7,10 @@ import { type PlatformConfig, platformConfigToEnv } from '../platform-config';
 export const CONTROLLER_METRICS_PORT = 8080;
 export const CONTROLLER_HEALTH_PORT = 8081;
 /** Labels selecting controller pods. */
-export const CONTROLLER_SELECTOR = { 'app.kubernetes.io/name': 'sei-k8s-controller', 'app.kubernetes.io/component': 'controller' };
+export const CONTROLLER_SELECTOR = {
+  'app.kubernetes.io/name': 'sei-k8s-controller',
+  'app.kubernetes.io/component': 'controller',
+};
 
 /** Props of {@link ControllerDeployment}. */
 export interface ControllerDeploymentProps {
@@ -48,7 +51,8 @@ export class ControllerDeployment extends Construct {
     super(scope, id);
     const name = props.name ?? 'sei-k8s-controller';
     const env: Record<string, kplus.EnvValue> = {};
-    for (const [k, v] of Object.entries(platformConfigToEnv(props.platform))) env[k] = kplus.EnvValue.fromValue(v);
+    for (const [k, v] of Object.entries(platformConfigToEnv(props.platform)))
+      env[k] = kplus.EnvValue.fromValue(v);
     env.POD_IP = kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP);
     env.POD_NAME = kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAME);
     env.POD_NAMESPACE = kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE);
@@ -105,6 +109,8 @@ export class ControllerDeployment extends Construct {
       ],
     });
     this.deployment.select(kplus.LabelSelector.of({ labels: CONTROLLER_SELECTOR }));
-    ApiObject.of(this.deployment).addJsonPatch(JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'));
+    ApiObject.of(this.deployment).addJsonPatch(
+      JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+    );
   }
 }

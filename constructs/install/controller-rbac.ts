@@ -35,7 +35,9 @@ export class ControllerRbac extends Construct {
     const labels = { 'app.kubernetes.io/name': 'sei-k8s-controller', 'app.kubernetes.io/component': 'rbac' };
     const subject = { kind: 'ServiceAccount', name, namespace: props.namespace };
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, namespace: props.namespace, labels } });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name, namespace: props.namespace, labels },
+    });
     new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name, labels },
       rules: policyRules(permissions.filter((p) => (p.scope ?? 'cluster') === 'cluster')),

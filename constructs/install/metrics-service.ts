@@ -27,7 +27,14 @@ export class MetricsService extends Construct {
       spec: {
         type: 'ClusterIP',
         selector: CONTROLLER_SELECTOR,
-        ports: [{ name: 'metrics', port: CONTROLLER_METRICS_PORT, targetPort: k8s.IntOrString.fromString('metrics'), protocol: 'TCP' }],
+        ports: [
+          {
+            name: 'metrics',
+            port: CONTROLLER_METRICS_PORT,
+            targetPort: k8s.IntOrString.fromString('metrics'),
+            protocol: 'TCP',
+          },
+        ],
       },
     });
     new k8s.KubeNetworkPolicy(this, 'NetworkPolicy', {

@@ -26,26 +26,97 @@ const READ = ['get', 'list', 'watch'] as const;
 
 /** Source: reference-seinode.md §6 (RBAC markers), reference-seinodedeployment.md §2.13, SPEC §7–§8, §10. */
 export const CONTROLLER_PERMISSIONS: readonly Permission[] = [
-  { apiGroup: 'sei.io', resource: 'seinodes', verbs: ALL, why: 'reconcile SeiNodes; SeiNodeDeployments create, update and delete their children' },
-  { apiGroup: 'sei.io', resource: 'seinodes/status', verbs: ['get', 'update', 'patch'], why: 'write SeiNode status (plan, phase, conditions)' },
-  { apiGroup: 'sei.io', resource: 'seinodes/finalizers', verbs: ['update'], why: 'set owner references with blockOwnerDeletion on SeiNode children' },
-  { apiGroup: 'sei.io', resource: 'seinodedeployments', verbs: ALL, why: 'reconcile SeiNodeDeployments; resolve seinodeDeployment peers' },
-  { apiGroup: 'sei.io', resource: 'seinodedeployments/status', verbs: ['get', 'update', 'patch'], why: 'write SeiNodeDeployment status' },
-  { apiGroup: 'sei.io', resource: 'seinodedeployments/finalizers', verbs: ['update'], why: 'own child SeiNodes with blockOwnerDeletion' },
-  { apiGroup: 'sei.io', resource: 'seinodetasks', verbs: ['get', 'create'], why: 'kube-rbac-proxy authorizes sidecar API calls as SubjectAccessReviews on seinodetasks' },
+  {
+    apiGroup: 'sei.io',
+    resource: 'seinodes',
+    verbs: ALL,
+    why: 'reconcile SeiNodes; SeiNodeDeployments create, update and delete their children',
+  },
+  {
+    apiGroup: 'sei.io',
+    resource: 'seinodes/status',
+    verbs: ['get', 'update', 'patch'],
+    why: 'write SeiNode status (plan, phase, conditions)',
+  },
+  {
+    apiGroup: 'sei.io',
+    resource: 'seinodes/finalizers',
+    verbs: ['update'],
+    why: 'set owner references with blockOwnerDeletion on SeiNode children',
+  },
+  {
+    apiGroup: 'sei.io',
+    resource: 'seinodedeployments',
+    verbs: ALL,
+    why: 'reconcile SeiNodeDeployments; resolve seinodeDeployment peers',
+  },
+  {
+    apiGroup: 'sei.io',
+    resource: 'seinodedeployments/status',
+    verbs: ['get', 'update', 'patch'],
+    why: 'write SeiNodeDeployment status',
+  },
+  {
+    apiGroup: 'sei.io',
+    resource: 'seinodedeployments/finalizers',
+    verbs: ['update'],
+    why: 'own child SeiNodes with blockOwnerDeletion',
+  },
+  {
+    apiGroup: 'sei.io',
+    resource: 'seinodetasks',
+    verbs: ['get', 'create'],
+    why: 'kube-rbac-proxy authorizes sidecar API calls as SubjectAccessReviews on seinodetasks',
+  },
   { apiGroup: 'apps', resource: 'statefulsets', verbs: ALL, why: 'apply each node StatefulSet' },
-  { apiGroup: '', resource: 'services', verbs: ALL, why: 'headless, P2P LoadBalancer and SeiNodeDeployment Services' },
+  {
+    apiGroup: '',
+    resource: 'services',
+    verbs: ALL,
+    why: 'headless, P2P LoadBalancer and SeiNodeDeployment Services',
+  },
   { apiGroup: '', resource: 'configmaps', verbs: ALL, why: 'kube-rbac-proxy ConfigMap per node' },
-  { apiGroup: '', resource: 'persistentvolumeclaims', verbs: ALL, why: 'create, validate (import) and delete data volumes' },
-  { apiGroup: '', resource: 'persistentvolumes', verbs: READ, why: 'validate imported PVCs against their bound volume' },
-  { apiGroup: '', resource: 'pods', verbs: [...READ, 'delete'], why: 'replace-pod cycles node pods; P2P routability reads pod IPs' },
+  {
+    apiGroup: '',
+    resource: 'persistentvolumeclaims',
+    verbs: ALL,
+    why: 'create, validate (import) and delete data volumes',
+  },
+  {
+    apiGroup: '',
+    resource: 'persistentvolumes',
+    verbs: READ,
+    why: 'validate imported PVCs against their bound volume',
+  },
+  {
+    apiGroup: '',
+    resource: 'pods',
+    verbs: [...READ, 'delete'],
+    why: 'replace-pod cycles node pods; P2P routability reads pod IPs',
+  },
   { apiGroup: '', resource: 'secrets', verbs: READ, why: 'validate key Secrets; read sidecar TLS CA' },
   { apiGroup: '', resource: 'events', verbs: ['create', 'patch'], why: 'record Kubernetes Events (core/v1)' },
-  { apiGroup: 'events.k8s.io', resource: 'events', verbs: ['create', 'patch'], why: 'record Kubernetes Events (events.k8s.io/v1)' },
+  {
+    apiGroup: 'events.k8s.io',
+    resource: 'events',
+    verbs: ['create', 'patch'],
+    why: 'record Kubernetes Events (events.k8s.io/v1)',
+  },
   { apiGroup: 'batch', resource: 'jobs', verbs: ALL, why: 'bootstrap Jobs' },
-  { apiGroup: 'gateway.networking.k8s.io', resource: 'httproutes', verbs: ALL, why: 'SeiNodeDeployment HTTPRoutes' },
+  {
+    apiGroup: 'gateway.networking.k8s.io',
+    resource: 'httproutes',
+    verbs: ALL,
+    why: 'SeiNodeDeployment HTTPRoutes',
+  },
   { apiGroup: 'cert-manager.io', resource: 'certificates', verbs: ALL, why: 'sidecar TLS Certificates' },
-  { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ALL, why: 'leader election', scope: 'leader-election' },
+  {
+    apiGroup: 'coordination.k8s.io',
+    resource: 'leases',
+    verbs: ALL,
+    why: 'leader election',
+    scope: 'leader-election',
+  },
 ];
 
 /** A Kubernetes PolicyRule. */
@@ -70,5 +141,7 @@ export function policyRules(permissions: readonly Permission[]): PolicyRule[] {
   }
   return [...byKey.values()]
     .map((r) => ({ ...r, resources: [...r.resources].sort() }))
-    .sort((a, b) => `${a.apiGroups[0]}|${a.resources[0]}`.localeCompare(`${b.apiGroups[0]}|${b.resources[0]}`));
+    .sort((a, b) =>
+      `${a.apiGroups[0]}|${a.resources[0]}`.localeCompare(`${b.apiGroups[0]}|${b.resources[0]}`),
+    );
 }

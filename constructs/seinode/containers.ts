@@ -113,7 +113,11 @@ export function sidecarContainer(
     env.SEI_KEYRING_DIR = kplus.EnvValue.fromValue(DATA_DIR);
     if (keyring) {
       env.SEI_KEYRING_PASSPHRASE = kplus.EnvValue.fromSecretValue({
-        secret: kplus.Secret.fromSecretName(scope, 'passphrase-secret', keyring.passphraseSecretRef.secretName),
+        secret: kplus.Secret.fromSecretName(
+          scope,
+          'passphrase-secret',
+          keyring.passphraseSecretRef.secretName,
+        ),
         key: keyring.passphraseSecretRef.key,
       });
     }
@@ -205,10 +209,20 @@ export function seidContainer(
 ): kplus.ContainerProps {
   const mounts: kplus.VolumeMount[] = [{ path: DATA_DIR, volume: volumes.data }];
   if (volumes.signingKey) {
-    mounts.push({ path: `${DATA_DIR}/config/${SIGNING_KEY_FILE}`, volume: volumes.signingKey, subPath: SIGNING_KEY_FILE, readOnly: true });
+    mounts.push({
+      path: `${DATA_DIR}/config/${SIGNING_KEY_FILE}`,
+      volume: volumes.signingKey,
+      subPath: SIGNING_KEY_FILE,
+      readOnly: true,
+    });
   }
   if (volumes.nodeKey) {
-    mounts.push({ path: `${DATA_DIR}/config/${NODE_KEY_FILE}`, volume: volumes.nodeKey, subPath: NODE_KEY_FILE, readOnly: true });
+    mounts.push({
+      path: `${DATA_DIR}/config/${NODE_KEY_FILE}`,
+      volume: volumes.nodeKey,
+      subPath: NODE_KEY_FILE,
+      readOnly: true,
+    });
   }
   return {
     name: CONTAINER.seid,
@@ -265,7 +279,11 @@ export function cosmosExporterContainer(ctx: NodePodContext, tmp: kplus.Volume):
     ],
     ports: [{ number: COSMOS_EXPORTER_PORT, name: 'cosmos-metrics', protocol: kplus.Protocol.TCP }],
     volumeMounts: [{ path: '/tmp', volume: tmp }],
-    readiness: kplus.Probe.fromTcpSocket({ port: COSMOS_EXPORTER_PORT, periodSeconds: Duration.seconds(10), failureThreshold: 6 }),
+    readiness: kplus.Probe.fromTcpSocket({
+      port: COSMOS_EXPORTER_PORT,
+      periodSeconds: Duration.seconds(10),
+      failureThreshold: 6,
+    }),
     liveness: kplus.Probe.fromTcpSocket({
       port: COSMOS_EXPORTER_PORT,
       initialDelaySeconds: Duration.seconds(600),
@@ -278,4 +296,7 @@ export function cosmosExporterContainer(ctx: NodePodContext, tmp: kplus.Volume):
 }
 
 /** cosmos-exporter resources: requests 50m / 64Mi, memory limit 384Mi (reference §4.2). */
-export const COSMOS_EXPORTER_RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '384Mi' } };
+export const COSMOS_EXPORTER_RESOURCES = {
+  requests: { cpu: '50m', memory: '64Mi' },
+  limits: { memory: '384Mi' },
+};

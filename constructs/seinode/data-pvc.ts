@@ -1,6 +1,6 @@
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
 import { Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
+import { Construct } from 'constructs';
 import { nodeMode, type SeiNode } from '../api/types';
 import type { PlatformConfig } from '../platform-config';
 import { resourceLabels } from './labels';
@@ -20,7 +20,10 @@ export interface SeiNodeDataPvcProps {
  * `SEI_STORAGE_CLASS_PERF` / `SEI_STORAGE_SIZE_DEFAULT`. The size is also the minimum an imported
  * PVC must have.
  */
-export function dataVolumeStorage(node: SeiNode, platform: PlatformConfig): { storageClassName: string; size: string } {
+export function dataVolumeStorage(
+  node: SeiNode,
+  platform: PlatformConfig,
+): { storageClassName: string; size: string } {
   return nodeMode(node.spec) === 'archive'
     ? { storageClassName: platform.storageClassArchive, size: platform.storageSizeArchive }
     : { storageClassName: platform.storageClassPerf, size: platform.storageSizeDefault };
@@ -40,7 +43,11 @@ export class SeiNodeDataPvc extends Construct {
     const name = props.node.metadata.name ?? '';
     const storage = dataVolumeStorage(props.node, props.platform);
     this.claim = new k8s.KubePersistentVolumeClaim(this, 'Resource', {
-      metadata: { name: dataPvcName(name), namespace: props.node.metadata.namespace, labels: resourceLabels(props.node) },
+      metadata: {
+        name: dataPvcName(name),
+        namespace: props.node.metadata.namespace,
+        labels: resourceLabels(props.node),
+      },
       spec: {
         accessModes: ['ReadWriteOnce'],
         storageClassName: storage.storageClassName,

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import type { SeiNode } from '../api/types';
 import { resourceLabels, selectorLabels } from './labels';
-import { NODE_PORTS, RBAC_PROXY_PORT, headlessServiceName } from './names';
+import { headlessServiceName, NODE_PORTS, RBAC_PROXY_PORT } from './names';
 
 /** Props of {@link SeiNodeHeadlessService}. */
 export interface SeiNodeHeadlessServiceProps {
@@ -25,12 +25,21 @@ export class SeiNodeHeadlessService extends Construct {
     super(scope, id);
     const name = props.node.metadata.name ?? '';
     this.service = new kplus.Service(this, 'Resource', {
-      metadata: { name: headlessServiceName(name), namespace: props.node.metadata.namespace, labels: resourceLabels(props.node) },
+      metadata: {
+        name: headlessServiceName(name),
+        namespace: props.node.metadata.namespace,
+        labels: resourceLabels(props.node),
+      },
       type: kplus.ServiceType.CLUSTER_IP,
       clusterIP: 'None',
       publishNotReadyAddresses: true,
       ports: [
-        ...NODE_PORTS.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: kplus.Protocol.TCP })),
+        ...NODE_PORTS.map((p) => ({
+          name: p.name,
+          port: p.port,
+          targetPort: p.port,
+          protocol: kplus.Protocol.TCP,
+        })),
         { name: 'api', port: RBAC_PROXY_PORT, targetPort: RBAC_PROXY_PORT, protocol: kplus.Protocol.TCP },
       ],
     });

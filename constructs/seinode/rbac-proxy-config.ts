@@ -32,7 +32,11 @@ export class RbacProxyConfig extends Construct {
     super(scope, id);
     const name = props.node.metadata.name ?? '';
     this.configMap = new kplus.ConfigMap(this, 'Resource', {
-      metadata: { name: rbacProxyConfigMapName(name), namespace: props.node.metadata.namespace, labels: resourceLabels(props.node) },
+      metadata: {
+        name: rbacProxyConfigMapName(name),
+        namespace: props.node.metadata.namespace,
+        labels: resourceLabels(props.node),
+      },
       data: { 'config.yaml': rbacProxyConfigYaml(props.node.metadata.namespace ?? 'default', name) },
     });
   }

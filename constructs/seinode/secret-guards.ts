@@ -8,7 +8,10 @@ export interface PodOwner {
 interface ContainerLike {
   readonly name: string;
   readonly volumeMounts?: readonly { readonly name: string }[];
-  readonly env?: readonly { readonly name: string; readonly valueFrom?: { readonly secretKeyRef?: { readonly name?: string } } }[];
+  readonly env?: readonly {
+    readonly name: string;
+    readonly valueFrom?: { readonly secretKeyRef?: { readonly name?: string } };
+  }[];
   readonly envFrom?: readonly { readonly secretRef?: { readonly name?: string } }[];
 }
 interface PodSpecLike {
@@ -33,30 +36,54 @@ export function secretMountViolations(node: SeiNode, workload: PodOwner): string
   if (!v || !pod) return [];
   const rules: { volume: string; secret?: string; allowed: string }[] = [];
   if (v.operatorKeyring?.secret) {
-    rules.push({ volume: VOLUME.operatorKeyring, secret: v.operatorKeyring.secret.secretName, allowed: CONTAINER.sidecar });
-    rules.push({ volume: '', secret: v.operatorKeyring.secret.passphraseSecretRef.secretName, allowed: CONTAINER.sidecar });
+    rules.push({
+      volume: VOLUME.operatorKeyring,
+      secret: v.operatorKeyring.secret.secretName,
+      allowed: CONTAINER.sidecar,
+    });
+    rules.push({
+      volume: '',
+      secret: v.operatorKeyring.secret.passphraseSecretRef.secretName,
+      allowed: CONTAINER.sidecar,
+    });
   }
-  if (v.signingKey?.secret) rules.push({ volume: VOLUME.signingKey, secret: v.signingKey.secret.secretName, allowed: CONTAINER.seid });
-  if (v.nodeKey?.secret) rules.push({ volume: VOLUME.nodeKey, secret: v.nodeKey.secret.secretName, allowed: CONTAINER.seid });
+  if (v.signingKey?.secret)
+    rules.push({
+      volume: VOLUME.signingKey,
+      secret: v.signingKey.secret.secretName,
+      allowed: CONTAINER.seid,
+    });
+  if (v.nodeKey?.secret)
+    rules.push({ volume: VOLUME.nodeKey, secret: v.nodeKey.secret.secretName, allowed: CONTAINER.seid });
 
   const problems: string[] = [];
   const containers = [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
   for (const rule of rules) {
     const volumeNames = new Set(
-      (pod.volumes ?? []).filter((vol) => vol.name === rule.volume || (rule.secret && vol.secret?.secretName === rule.secret)).map((vol) => vol.name),
+      (pod.volumes ?? [])
+        .filter((vol) => vol.name === rule.volume || (rule.secret && vol.secret?.secretName === rule.secret))
+        .map((vol) => vol.name),
     );
     for (const c of containers) {
       if (c.name === rule.allowed) continue;
       for (const m of c.volumeMounts ?? []) {
-        if (volumeNames.has(m.name)) problems.push(`container ${c.name} must not mount volume ${m.name} (Secret ${rule.secret}); only ${rule.allowed} may`);
+        if (volumeNames.has(m.name))
+          problems.push(
+            `container ${c.name} must not mount volume ${m.name} (Secret ${rule.secret}); only ${rule.allowed} may`,
+          );
       }
       for (const e of c.env ?? []) {
         if (rule.secret && e.valueFrom?.secretKeyRef?.name === rule.secret) {
-          problems.push(`container ${c.name} must not read Secret ${rule.secret} (env ${e.name}); only ${rule.allowed} may`);
+          problems.push(
+            `container ${c.name} must not read Secret ${rule.secret} (env ${e.name}); only ${rule.allowed} may`,
+          );
         }
       }
       for (const e of c.envFrom ?? []) {
-        if (rule.secret && e.secretRef?.name === rule.secret) problems.push(`container ${c.name} must not load Secret ${rule.secret} via envFrom; only ${rule.allowed} may`);
+        if (rule.secret && e.secretRef?.name === rule.secret)
+          problems.push(
+            `container ${c.name} must not load Secret ${rule.secret} via envFrom; only ${rule.allowed} may`,
+          );
       }
     }
   }

@@ -19,10 +19,10 @@ import {
   ANNOTATION_DO_NOT_DISRUPT,
   NODE_KEY_FILE,
   NONROOT_UID,
-  SIGNING_KEY_FILE,
-  VOLUME,
   rbacProxyConfigMapName,
+  SIGNING_KEY_FILE,
   statefulSetName,
+  VOLUME,
 } from './names';
 import { type PodOwner, secretMountViolations } from './secret-guards';
 
@@ -42,9 +42,19 @@ export interface SeiNodeStatefulSetProps {
  * Wraps ResourceRequirements values in `Quantity` objects: JSON patches on cdk8s L1 objects are
  * applied before the typed conversion, which reads quantities as `{ value }`.
  */
-function quantities(req: { requests?: Record<string, string | number>; limits?: Record<string, string | number>; claims?: unknown[] }) {
+function quantities(req: {
+  requests?: Record<string, string | number>;
+  limits?: Record<string, string | number>;
+  claims?: unknown[];
+}) {
   const wrap = (m?: Record<string, string | number>) =>
-    m && Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? Quantity.fromNumber(v) : Quantity.fromString(v)]));
+    m &&
+    Object.fromEntries(
+      Object.entries(m).map(([k, v]) => [
+        k,
+        typeof v === 'number' ? Quantity.fromNumber(v) : Quantity.fromString(v),
+      ]),
+    );
   return {
     ...(req.requests ? { requests: wrap(req.requests) } : {}),
     ...(req.limits ? { limits: wrap(req.limits) } : {}),
@@ -100,7 +110,12 @@ export class SeiNodeStatefulSet extends Construct {
         ...(item ? { items: { [item]: { path: item } } } : {}),
       });
     const signingKey = validator?.signingKey?.secret
-      ? secretVolume('signing-key', VOLUME.signingKey, validator.signingKey.secret.secretName, SIGNING_KEY_FILE)
+      ? secretVolume(
+          'signing-key',
+          VOLUME.signingKey,
+          validator.signingKey.secret.secretName,
+          SIGNING_KEY_FILE,
+        )
       : undefined;
     const nodeKey = validator?.nodeKey?.secret
       ? secretVolume('node-key', VOLUME.nodeKey, validator.nodeKey.secret.secretName, NODE_KEY_FILE)
@@ -123,7 +138,12 @@ export class SeiNodeStatefulSet extends Construct {
         fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
         ensureNonRoot: true,
       },
-      volumes: [data, tmp, proxyConfig, ...[signingKey, nodeKey, operatorKeyring].filter((v) => v !== undefined)],
+      volumes: [
+        data,
+        tmp,
+        proxyConfig,
+        ...[signingKey, nodeKey, operatorKeyring].filter((v) => v !== undefined),
+      ],
       initContainers: [
         seidInitContainer(ctx, data),
         sidecarContainer(this, ctx, { data, tmp, operatorKeyring }),
@@ -133,7 +153,9 @@ export class SeiNodeStatefulSet extends Construct {
     });
     this.statefulSet.select(kplus.LabelSelector.of({ labels: selectorLabels(name) }));
     this.statefulSet.scheduling.tolerate(
-      kplus.Node.tainted(kplus.NodeTaintQuery.is(platform.tolerationKey, pool, { effect: kplus.TaintEffect.NO_SCHEDULE })),
+      kplus.Node.tainted(
+        kplus.NodeTaintQuery.is(platform.tolerationKey, pool, { effect: kplus.TaintEffect.NO_SCHEDULE }),
+      ),
     );
     this.statefulSet.scheduling.attract(kplus.Node.labeled(kplus.NodeLabelQuery.in(NODEPOOL_LABEL, [pool])));
 
@@ -142,6 +164,10 @@ export class SeiNodeStatefulSet extends Construct {
     const podSpec = '/spec/template/spec';
     api.addJsonPatch(
       JsonPatch.remove('/spec/template/metadata/labels/cdk8s.io~1metadata.addr'),
+      // Zero values the API server omits: rendering them would make preview != stored object.
+      JsonPatch.remove('/spec/minReadySeconds'),
+      JsonPatch.remove(`${podSpec}/hostNetwork`),
+      JsonPatch.remove(`${podSpec}/volumes/0/persistentVolumeClaim/readOnly`),
       JsonPatch.add(`${podSpec}/shareProcessNamespace`, true),
       // Raw ResourceRequirements: the sidecar's come verbatim from spec.sidecar.resources.
       JsonPatch.add(`${podSpec}/initContainers/1/resources`, quantities(node.spec.sidecar?.resources ?? {})),

@@ -68,7 +68,14 @@ export function childSeiNode(snd: SeiNodeDeployment, ordinal: number): SeiNode {
       ...(snd.metadata.uid
         ? {
             ownerReferences: [
-              { apiVersion: API_VERSION, kind: KIND_SEINODEDEPLOYMENT, name: sndName, uid: snd.metadata.uid, controller: true, blockOwnerDeletion: true },
+              {
+                apiVersion: API_VERSION,
+                kind: KIND_SEINODEDEPLOYMENT,
+                name: sndName,
+                uid: snd.metadata.uid,
+                controller: true,
+                blockOwnerDeletion: true,
+              },
             ],
           }
         : {}),

@@ -3,23 +3,25 @@ import type { Logger } from 'pino';
 import { FINALIZER_SEINODE, nodeMode, type SeiNode, type SeiNodeStatus } from '../../constructs/api/types';
 import type { PlatformConfig } from '../../constructs/platform-config';
 import { type KubeObject as Manifest, renderSeiNodeWorkload } from '../../constructs/render';
-import { SEINODE_FIELD_MANAGER, dataPvcName } from '../../constructs/seinode/names';
+import { dataPvcName, SEINODE_FIELD_MANAGER } from '../../constructs/seinode/names';
+import type { Applier } from '../apply/applier';
 import type { EventRecorder } from '../events/recorder';
 import type { KubeClient } from '../kube/client';
 import { AlreadyExistsError, InvalidError } from '../kube/errors';
-import { Resources, findResource } from '../kube/resources';
+import { findResource, type ResourceDescriptor, Resources } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
 
-/** Read access to the shared informer cache for the kinds this reconciler reads. */
-export interface SeiNodeCacheReader {
-  getSeiNode(namespace: string, name: string): SeiNode | undefined;
-  getPvc(namespace: string, name: string): KubeObject | undefined;
+/** Read access to the shared informer caches (SeiNodes and the kinds a SeiNode owns). */
+export interface CacheReader {
+  get<T extends KubeObject>(resource: ResourceDescriptor, namespace: string, name: string): T | undefined;
 }
 
 /** Dependencies of {@link SeiNodeReconciler}. */
 export interface SeiNodeReconcilerDeps {
   readonly client: KubeClient;
-  readonly cache: SeiNodeCacheReader;
+  readonly cache: CacheReader;
+  /** Applies rendered objects (skipping provably unchanged ones). */
+  readonly applier: Applier;
   readonly platform: PlatformConfig;
   readonly recorder: EventRecorder;
   readonly log: Logger;
@@ -55,8 +57,11 @@ export class SeiNodeReconciler {
    *   other API errors (retried with backoff). Never throws for invalid specs: those become a
    *   Warning Event and a `Failed`-free status with the reason.
    */
-  async reconcile(req: { namespace: string; name: string }, signal?: AbortSignal): Promise<ReconcileResult | undefined> {
-    const cached = this.deps.cache.getSeiNode(req.namespace, req.name);
+  async reconcile(
+    req: { namespace: string; name: string },
+    signal?: AbortSignal,
+  ): Promise<ReconcileResult | undefined> {
+    const cached = this.deps.cache.get<SeiNode>(Resources.SeiNode, req.namespace, req.name);
     if (!cached) return undefined;
     const log = this.deps.log.child({ kind: 'SeiNode', namespace: req.namespace, name: req.name });
 
@@ -109,26 +114,44 @@ export class SeiNodeReconciler {
   }
 
   /** Applies one rendered object; the data PVC is created once and never updated. */
-  private async applyOne(node: SeiNode, manifest: Manifest, log: Logger, signal?: AbortSignal): Promise<KubeObject | undefined> {
+  private async applyOne(
+    node: SeiNode,
+    manifest: Manifest,
+    log: Logger,
+    signal?: AbortSignal,
+  ): Promise<KubeObject | undefined> {
     const resource = findResource(manifest.apiVersion, manifest.kind);
     if (!resource) throw new Error(`no resource descriptor for ${manifest.apiVersion} ${manifest.kind}`);
     const namespace = node.metadata.namespace ?? 'default';
     try {
       if (manifest.kind === 'PersistentVolumeClaim') {
-        if (this.deps.cache.getPvc(namespace, manifest.metadata.name)) return undefined;
+        if (this.deps.cache.get(resource, namespace, manifest.metadata.name)) return undefined;
         try {
-          return await this.deps.client.create(resource, manifest as KubeObject, { signal });
+          return await this.deps.client.create(resource, manifest as KubeObject, {
+            fieldManager: SEINODE_FIELD_MANAGER,
+            signal,
+          });
         } catch (err) {
           if (err instanceof AlreadyExistsError) return undefined;
           throw err;
         }
       }
-      return await this.deps.client.apply(resource, manifest as KubeObject, { fieldManager: SEINODE_FIELD_MANAGER, force: true, signal });
+      const live = this.deps.cache.get(resource, namespace, manifest.metadata.name);
+      return (await this.deps.applier.apply(resource, manifest as KubeObject, live, signal)).object;
     } catch (err) {
       if (err instanceof InvalidError) {
-        this.deps.recorder.event(node as KubeObject, 'Warning', 'ApplyFailed', 'Apply', `${manifest.kind} ${manifest.metadata.name}: ${err.message}`);
+        this.deps.recorder.event(
+          node as KubeObject,
+          'Warning',
+          'ApplyFailed',
+          'Apply',
+          `${manifest.kind} ${manifest.metadata.name}: ${err.message}`,
+        );
       }
-      log.warn({ err: (err as Error).message, object: `${manifest.kind}/${manifest.metadata.name}` }, 'apply failed');
+      log.warn(
+        { err: (err as Error).message, object: `${manifest.kind}/${manifest.metadata.name}` },
+        'apply failed',
+      );
       throw err;
     }
   }
@@ -142,7 +165,12 @@ export class SeiNodeReconciler {
       phase,
       mode: nodeMode(node.spec),
       observedGeneration: node.metadata.generation,
-      phaseTransitionTime: phase !== prev.phase ? this.now().toISOString().replace(/\.\d+Z$/, 'Z') : prev.phaseTransitionTime,
+      phaseTransitionTime:
+        phase !== prev.phase
+          ? this.now()
+              .toISOString()
+              .replace(/\.\d+Z$/, 'Z')
+          : prev.phaseTransitionTime,
       statefulSet: sts?.name && sts.uid ? { name: sts.name, uid: sts.uid } : prev.statefulSet,
     };
   }
@@ -151,20 +179,48 @@ export class SeiNodeReconciler {
     return this.deps.client.replaceStatus<SeiNode>(Resources.SeiNode, { ...node, status }, { signal });
   }
 
-  private async finalize(node: SeiNode, log: Logger, signal?: AbortSignal): Promise<ReconcileResult | undefined> {
+  private async finalize(
+    node: SeiNode,
+    log: Logger,
+    signal?: AbortSignal,
+  ): Promise<ReconcileResult | undefined> {
     if (!(node.metadata.finalizers ?? []).includes(FINALIZER_SEINODE)) return undefined;
     const namespace = node.metadata.namespace ?? 'default';
     let current = node;
     if (current.status?.phase !== 'Terminating') {
-      current = await this.writeStatus(current, { ...current.status, phase: 'Terminating', phaseTransitionTime: this.now().toISOString().replace(/\.\d+Z$/, 'Z') }, signal);
-      this.deps.recorder.event(current as KubeObject, 'Normal', 'PhaseTransition', 'Delete', `Phase changed from ${node.status?.phase || 'Pending'} to Terminating`);
+      current = await this.writeStatus(
+        current,
+        {
+          ...current.status,
+          phase: 'Terminating',
+          phaseTransitionTime: this.now()
+            .toISOString()
+            .replace(/\.\d+Z$/, 'Z'),
+        },
+        signal,
+      );
+      this.deps.recorder.event(
+        current as KubeObject,
+        'Normal',
+        'PhaseTransition',
+        'Delete',
+        `Phase changed from ${node.status?.phase || 'Pending'} to Terminating`,
+      );
     }
     if (!current.spec.dataVolume?.import?.pvcName) {
       const name = dataPvcName(node.metadata.name ?? '');
-      const pvc = this.deps.cache.getPvc(namespace, name) ?? (await this.deps.client.get(Resources.PersistentVolumeClaim, { namespace, name }, signal));
-      const ownedByThisNode = pvc?.metadata?.ownerReferences?.some((r) => r.controller && r.uid === node.metadata.uid);
+      const pvc =
+        this.deps.cache.get(Resources.PersistentVolumeClaim, namespace, name) ??
+        (await this.deps.client.get(Resources.PersistentVolumeClaim, { namespace, name }, signal));
+      const ownedByThisNode = pvc?.metadata?.ownerReferences?.some(
+        (r) => r.controller && r.uid === node.metadata.uid,
+      );
       if (pvc && ownedByThisNode) {
-        await this.deps.client.delete(Resources.PersistentVolumeClaim, { namespace, name }, { preconditions: { uid: pvc.metadata?.uid }, signal });
+        await this.deps.client.delete(
+          Resources.PersistentVolumeClaim,
+          { namespace, name },
+          { preconditions: { uid: pvc.metadata?.uid }, signal },
+        );
         log.info({ pvc: name }, 'deleted data PVC');
       } else if (pvc) {
         log.warn({ pvc: name }, 'data PVC is not controlled by this SeiNode; leaving it');
@@ -174,7 +230,9 @@ export class SeiNodeReconciler {
     await this.deps.client.patch(
       Resources.SeiNode,
       { namespace, name: node.metadata.name ?? '' },
-      { metadata: { finalizers: (current.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_SEINODE) } },
+      {
+        metadata: { finalizers: (current.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_SEINODE) },
+      },
       { resourceVersion: current.metadata.resourceVersion, signal },
     );
     log.info('finalized');

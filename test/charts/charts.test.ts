@@ -38,7 +38,10 @@ describe('charts', () => {
 
   it('previews a SeiNodeDeployment as its children and their workloads', () => {
     const app = Testing.app();
-    const chart = new PreviewChart(app, 'p', { documents: exampleDocuments('genesis-validators-deployment.yaml'), platform });
+    const chart = new PreviewChart(app, 'p', {
+      documents: exampleDocuments('genesis-validators-deployment.yaml'),
+      platform,
+    });
     const objs = Testing.synth(chart);
     const children = objs.filter((o) => o.kind === 'SeiNode');
     expect(children.map((c) => c.metadata.name)).toEqual(['devnet-0', 'devnet-1', 'devnet-2', 'devnet-3']);
@@ -48,7 +51,11 @@ describe('charts', () => {
       accountBalance: '1000000000000000000000usei,1000000000000000000000uusdc,1000000000000000000000uatom',
       index: 2,
     });
-    expect(children[0].metadata.labels).toMatchObject({ 'sei.io/nodedeployment': 'devnet', 'sei.io/nodedeployment-ordinal': '0', 'sei.io/chain': 'devnet-1' });
+    expect(children[0].metadata.labels).toMatchObject({
+      'sei.io/nodedeployment': 'devnet',
+      'sei.io/nodedeployment-ordinal': '0',
+      'sei.io/chain': 'devnet-1',
+    });
     expect(objs.filter((o) => o.kind === 'StatefulSet')).toHaveLength(4);
   });
 });

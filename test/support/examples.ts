@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { SeiNode, SeiNodeDeployment } from '../../constructs/api/types';
@@ -15,7 +15,9 @@ export function exampleFiles(): string[] {
 
 /** All YAML documents of one example file, as plain objects. */
 export function exampleDocuments(file: string): Record<string, unknown>[] {
-  return parseAllDocuments(readFileSync(join(EXAMPLES_DIR, file), 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
+  return parseAllDocuments(readFileSync(join(EXAMPLES_DIR, file), 'utf8')).map(
+    (d) => d.toJS() as Record<string, unknown>,
+  );
 }
 
 /** The first SeiNode of an example file, with namespace `default` (a fresh copy each call). */

@@ -1,11 +1,11 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { EXAMPLE_PLATFORM_CONFIG as platform } from '../../../constructs/platform-config';
-import { SeiNodeDataPvc, dataVolumeStorage } from '../../../constructs/seinode/data-pvc';
+import { dataVolumeStorage, SeiNodeDataPvc } from '../../../constructs/seinode/data-pvc';
 import { SeiNodeHeadlessService } from '../../../constructs/seinode/headless-service';
 import { RbacProxyConfig } from '../../../constructs/seinode/rbac-proxy-config';
 import { SeiNodeStatefulSet } from '../../../constructs/seinode/statefulset';
-import { parse } from 'yaml';
 import { exampleNode } from '../../support/examples';
 
 const node = () => exampleNode('pacific-1-rpc-node.yaml');
@@ -29,21 +29,39 @@ describe('SeiNode parts (one snapshot per construct)', () => {
     const [cm] = Testing.synth(chart);
     expect(cm).toMatchSnapshot();
     expect(parse(cm.data['config.yaml'])).toEqual({
-      authorization: { resourceAttributes: { apiGroup: 'sei.io', resource: 'seinodetasks', namespace: 'default', name: 'pacific-1-rpc-0' } },
+      authorization: {
+        resourceAttributes: {
+          apiGroup: 'sei.io',
+          resource: 'seinodetasks',
+          namespace: 'default',
+          name: 'pacific-1-rpc-0',
+        },
+      },
     });
   });
 
   it('SeiNodeStatefulSet', () => {
     const chart = Testing.chart();
     const svc = new SeiNodeHeadlessService(chart, 'svc', { node: node() });
-    new SeiNodeStatefulSet(chart, 'sts', { node: node(), platform, dataClaimName: 'data-pacific-1-rpc-0', service: svc.service });
+    new SeiNodeStatefulSet(chart, 'sts', {
+      node: node(),
+      platform,
+      dataClaimName: 'data-pacific-1-rpc-0',
+      service: svc.service,
+    });
     expect(Testing.synth(chart).filter((o) => o.kind === 'StatefulSet')).toMatchSnapshot();
   });
 
   it('dataVolumeStorage picks class and size by mode', () => {
-    expect(dataVolumeStorage(exampleNode('archive-node.yaml'), platform)).toEqual({ storageClassName: 'gp3-archive', size: '40Ti' });
+    expect(dataVolumeStorage(exampleNode('archive-node.yaml'), platform)).toEqual({
+      storageClassName: 'gp3-archive',
+      size: '40Ti',
+    });
     for (const f of ['pacific-1-rpc-node.yaml', 'shadow-replayer.yaml', 'validator-with-keys.yaml']) {
-      expect(dataVolumeStorage(exampleNode(f), platform)).toEqual({ storageClassName: 'gp3-10k-750', size: '2000Gi' });
+      expect(dataVolumeStorage(exampleNode(f), platform)).toEqual({
+        storageClassName: 'gp3-10k-750',
+        size: '2000Gi',
+      });
     }
   });
 });

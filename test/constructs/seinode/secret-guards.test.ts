@@ -4,16 +4,21 @@ import { renderSeiNodeWorkload } from '../../../constructs/render';
 import { type PodOwner, secretMountViolations } from '../../../constructs/seinode/secret-guards';
 import { exampleNode } from '../../support/examples';
 
-type Mutable = { spec: { template: { spec: { containers: Record<string, unknown>[]; initContainers: Record<string, unknown>[] } } } };
+type C = { name: string; volumeMounts: unknown[]; [k: string]: unknown };
+type Mutable = { spec: { template: { spec: { containers: C[]; initContainers: C[] } } } };
 
 function validatorStatefulSet(): Mutable {
-  const sts = renderSeiNodeWorkload(exampleNode('validator-with-keys.yaml'), platform).find((o) => o.kind === 'StatefulSet');
+  const sts = renderSeiNodeWorkload(exampleNode('validator-with-keys.yaml'), platform).find(
+    (o) => o.kind === 'StatefulSet',
+  );
   return structuredClone(sts) as unknown as Mutable;
 }
 
 describe('secretMountViolations', () => {
   it('accepts the rendered validator pod', () => {
-    expect(secretMountViolations(exampleNode('validator-with-keys.yaml'), validatorStatefulSet() as PodOwner)).toEqual([]);
+    expect(
+      secretMountViolations(exampleNode('validator-with-keys.yaml'), validatorStatefulSet() as PodOwner),
+    ).toEqual([]);
   });
 
   it('flags the operator keyring mounted on seid', () => {
@@ -28,7 +33,12 @@ describe('secretMountViolations', () => {
   it('flags the passphrase read through env or envFrom by another container', () => {
     const sts = validatorStatefulSet();
     const exporter = sts.spec.template.spec.containers[1] as Record<string, unknown>;
-    exporter.env = [{ name: 'P', valueFrom: { secretKeyRef: { name: 'arctic-1-validator-0-keyring-passphrase', key: 'passphrase' } } }];
+    exporter.env = [
+      {
+        name: 'P',
+        valueFrom: { secretKeyRef: { name: 'arctic-1-validator-0-keyring-passphrase', key: 'passphrase' } },
+      },
+    ];
     exporter.envFrom = [{ secretRef: { name: 'arctic-1-validator-0-keyring-passphrase' } }];
     const v = secretMountViolations(exampleNode('validator-with-keys.yaml'), sts as PodOwner);
     expect(v).toHaveLength(2);
@@ -40,10 +50,14 @@ describe('secretMountViolations', () => {
     const sts = validatorStatefulSet();
     const sidecar = sts.spec.template.spec.initContainers[1] as { volumeMounts: unknown[] };
     sidecar.volumeMounts.push({ name: 'signing-key', mountPath: '/k' });
-    expect(secretMountViolations(exampleNode('validator-with-keys.yaml'), sts as PodOwner)[0]).toContain('sei-sidecar must not mount volume signing-key');
+    expect(secretMountViolations(exampleNode('validator-with-keys.yaml'), sts as PodOwner)[0]).toContain(
+      'sei-sidecar must not mount volume signing-key',
+    );
   });
 
   it('has nothing to guard for non-validators', () => {
-    expect(secretMountViolations(exampleNode('pacific-1-rpc-node.yaml'), validatorStatefulSet() as PodOwner)).toEqual([]);
+    expect(
+      secretMountViolations(exampleNode('pacific-1-rpc-node.yaml'), validatorStatefulSet() as PodOwner),
+    ).toEqual([]);
   });
 });

@@ -38,7 +38,12 @@ function byKind(objs: KubeObject[], kind: string): KubeObject[] {
 function sts(objs: KubeObject[]) {
   const s = byKind(objs, 'StatefulSet')[0] as unknown as {
     metadata: { labels: Record<string, string>; ownerReferences?: unknown[] };
-    spec: { replicas: number; selector: { matchLabels: Record<string, string> }; template: { metadata: { labels: Record<string, string> }; spec: PodSpec }; updateStrategy: { type: string } };
+    spec: {
+      replicas: number;
+      selector: { matchLabels: Record<string, string> };
+      template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+      updateStrategy: { type: string };
+    };
   };
   if (!s) throw new Error('no StatefulSet');
   return s;
@@ -81,19 +86,45 @@ describe('SeiNodeWorkload', () => {
     ]);
     expect(pod.containers.map((c) => c.name)).toEqual(['seid', 'cosmos-exporter']);
     expect(container(objs, 'seid').ports?.map((p) => `${p.name}:${p.containerPort}`)).toEqual([
-      'evm-rpc:8545', 'evm-ws:8546', 'grpc:9090', 'rest:1317', 'p2p:26656', 'rpc:26657', 'metrics:26660',
+      'evm-rpc:8545',
+      'evm-ws:8546',
+      'grpc:9090',
+      'rest:1317',
+      'p2p:26656',
+      'rpc:26657',
+      'metrics:26660',
     ]);
-    expect(container(objs, 'kube-rbac-proxy').ports?.map((p) => `${p.name}:${p.containerPort}`)).toEqual(['api:8443']);
-    expect(container(objs, 'cosmos-exporter').ports?.map((p) => `${p.name}:${p.containerPort}`)).toEqual(['cosmos-metrics:9300']);
+    expect(container(objs, 'kube-rbac-proxy').ports?.map((p) => `${p.name}:${p.containerPort}`)).toEqual([
+      'api:8443',
+    ]);
+    expect(container(objs, 'cosmos-exporter').ports?.map((p) => `${p.name}:${p.containerPort}`)).toEqual([
+      'cosmos-metrics:9300',
+    ]);
     expect(sts(objs).spec.updateStrategy.type).toBe('OnDelete');
     expect(pod.shareProcessNamespace).toBe(true);
     expect(pod.automountServiceAccountToken).toBe(true);
     expect(pod.serviceAccountName).toBe(platform.serviceAccount);
     expect(pod.securityContext).toMatchObject({ fsGroup: 65532, fsGroupChangePolicy: 'OnRootMismatch' });
-    const svc = byKind(objs, 'Service')[0] as unknown as { spec: { clusterIP: string; publishNotReadyAddresses: boolean; ports: { name: string; appProtocol?: string }[]; selector: object } };
+    const svc = byKind(objs, 'Service')[0] as unknown as {
+      spec: {
+        clusterIP: string;
+        publishNotReadyAddresses: boolean;
+        ports: { name: string; appProtocol?: string }[];
+        selector: object;
+      };
+    };
     expect(svc.spec.clusterIP).toBe('None');
     expect(svc.spec.publishNotReadyAddresses).toBe(true);
-    expect(svc.spec.ports.map((p) => p.name)).toEqual(['evm-rpc', 'evm-ws', 'grpc', 'rest', 'p2p', 'rpc', 'metrics', 'api']);
+    expect(svc.spec.ports.map((p) => p.name)).toEqual([
+      'evm-rpc',
+      'evm-ws',
+      'grpc',
+      'rest',
+      'p2p',
+      'rpc',
+      'metrics',
+      'api',
+    ]);
     expect(svc.spec.ports.find((p) => p.name === 'grpc')?.appProtocol).toBe('kubernetes.io/h2c');
     expect(svc.spec.selector).toEqual({ 'sei.io/node': 'pacific-1-rpc-0' });
   });
@@ -137,11 +168,18 @@ describe('SeiNodeWorkload', () => {
     }
     const seidMounts = container(objs, 'seid').volumeMounts ?? [];
     expect(seidMounts.find((m) => m.name === 'signing-key')).toEqual({
-      name: 'signing-key', mountPath: '/.sei/config/priv_validator_key.json', subPath: 'priv_validator_key.json', readOnly: true,
+      name: 'signing-key',
+      mountPath: '/.sei/config/priv_validator_key.json',
+      subPath: 'priv_validator_key.json',
+      readOnly: true,
     });
-    expect(container(objs, 'sei-sidecar').volumeMounts?.find((m) => m.name === 'operator-keyring')).toMatchObject({ mountPath: '/.sei/keyring-file', readOnly: true });
+    expect(
+      container(objs, 'sei-sidecar').volumeMounts?.find((m) => m.name === 'operator-keyring'),
+    ).toMatchObject({ mountPath: '/.sei/keyring-file', readOnly: true });
     const secretRefs = [...pod.initContainers, ...pod.containers].flatMap((c) =>
-      (c.env ?? []).filter((e) => e.valueFrom?.secretKeyRef).map((e) => `${c.name}:${e.valueFrom?.secretKeyRef?.name}`),
+      (c.env ?? [])
+        .filter((e) => e.valueFrom?.secretKeyRef)
+        .map((e) => `${c.name}:${e.valueFrom?.secretKeyRef?.name}`),
     );
     expect(secretRefs).toEqual(['sei-sidecar:arctic-1-validator-0-keyring-passphrase']);
     expect(pod.volumes.filter((v) => v.secret).map((v) => [v.name, v.secret?.secretName])).toEqual([
@@ -164,7 +202,10 @@ describe('SeiNodeWorkload', () => {
     expect(sa.spec.selector).toEqual(sb.spec.selector);
     expect(sb.spec.selector.matchLabels).toEqual({ 'sei.io/node': 'pacific-1-rpc-0' });
     expect(sb.spec.template.metadata.labels).toEqual({
-      team: 'rpc', 'sei.io/node': 'pacific-1-rpc-0', 'sei.io/chain': 'atlantic-2', 'sei.io/role': 'archive',
+      team: 'rpc',
+      'sei.io/node': 'pacific-1-rpc-0',
+      'sei.io/chain': 'atlantic-2',
+      'sei.io/role': 'archive',
     });
   });
 
@@ -172,13 +213,26 @@ describe('SeiNodeWorkload', () => {
     const objs = renderSeiNodeWorkload(exampleNode('archive-node.yaml'), platform);
     const pod = sts(objs).spec.template.spec as PodSpec & { affinity: unknown; tolerations: unknown };
     expect(JSON.stringify(pod.affinity)).toContain(platform.nodepoolArchive);
-    expect(pod.tolerations).toEqual([{ key: platform.tolerationKey, operator: 'Equal', value: platform.nodepoolArchive, effect: 'NoSchedule' }]);
-    expect(container(objs, 'seid').resources).toEqual({ requests: { cpu: platform.resourceCpuArchive, memory: platform.resourceMemArchive } });
-    const pvc = byKind(objs, 'PersistentVolumeClaim')[0] as unknown as { spec: { storageClassName: string; resources: { requests: { storage: string } } } };
+    expect(pod.tolerations).toEqual([
+      {
+        key: platform.tolerationKey,
+        operator: 'Equal',
+        value: platform.nodepoolArchive,
+        effect: 'NoSchedule',
+      },
+    ]);
+    expect(container(objs, 'seid').resources).toEqual({
+      requests: { cpu: platform.resourceCpuArchive, memory: platform.resourceMemArchive },
+    });
+    const pvc = byKind(objs, 'PersistentVolumeClaim')[0] as unknown as {
+      spec: { storageClassName: string; resources: { requests: { storage: string } } };
+    };
     expect(pvc.spec.storageClassName).toBe(platform.storageClassArchive);
     expect(pvc.spec.resources.requests.storage).toBe(platform.storageSizeArchive);
     const full = renderSeiNodeWorkload(exampleNode('pacific-1-rpc-node.yaml'), platform);
-    expect(container(full, 'seid').resources).toEqual({ requests: { cpu: platform.resourceCpuDefault, memory: platform.resourceMemDefault } });
+    expect(container(full, 'seid').resources).toEqual({
+      requests: { cpu: platform.resourceCpuDefault, memory: platform.resourceMemDefault },
+    });
   });
 
   it('threads a custom sidecar port through env, container port, proxy upstream and the seid wait script', () => {
@@ -186,7 +240,9 @@ describe('SeiNodeWorkload', () => {
     node.spec.sidecar = { port: 7878, image: 'ghcr.io/sei-protocol/seictl:v9' };
     const objs = renderSeiNodeWorkload(node, platform);
     expect(env(container(objs, 'sei-sidecar')).SEI_SIDECAR_PORT).toBe('7878');
-    expect(container(objs, 'sei-sidecar').ports).toEqual([{ containerPort: 7878, name: 'sidecar', protocol: 'TCP' }]);
+    expect(container(objs, 'sei-sidecar').ports).toEqual([
+      { containerPort: 7878, name: 'sidecar', protocol: 'TCP' },
+    ]);
     expect(container(objs, 'sei-sidecar').image).toBe('ghcr.io/sei-protocol/seictl:v9');
     expect(container(objs, 'kube-rbac-proxy').args).toContain('--upstream=http://127.0.0.1:7878/');
     expect(container(objs, 'seid').args?.[0]).toContain('/dev/tcp/127.0.0.1/7878');
@@ -197,7 +253,9 @@ describe('SeiNodeWorkload', () => {
     node.spec.dataVolume = { import: { pvcName: 'restored-data' } };
     const objs = renderSeiNodeWorkload(node, platform);
     expect(byKind(objs, 'PersistentVolumeClaim')).toEqual([]);
-    expect(sts(objs).spec.template.spec.volumes.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName).toBe('restored-data');
+    expect(
+      sts(objs).spec.template.spec.volumes.find((v) => v.name === 'data')?.persistentVolumeClaim?.claimName,
+    ).toBe('restored-data');
   });
 
   it('scales to zero while paused', () => {
@@ -213,14 +271,23 @@ describe('SeiNodeWorkload', () => {
     node.metadata.uid = '6f1b1c8e-3a59-4e0e-9d7c-0f5a7e6b2c11';
     for (const o of renderSeiNodeWorkload(node, platform)) {
       expect(o.metadata.ownerReferences).toEqual([
-        { apiVersion: 'sei.io/v1alpha1', kind: 'SeiNode', name: 'pacific-1-rpc-0', uid: node.metadata.uid, controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion: 'sei.io/v1alpha1',
+          kind: 'SeiNode',
+          name: 'pacific-1-rpc-0',
+          uid: node.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ]);
     }
   });
 
   it('is a pure function: the same input renders byte-identical manifests', () => {
     const node = exampleNode('validator-with-keys.yaml');
-    expect(JSON.stringify(renderSeiNodeWorkload(node, platform))).toBe(JSON.stringify(renderSeiNodeWorkload(structuredClone(node), platform)));
+    expect(JSON.stringify(renderSeiNodeWorkload(node, platform))).toBe(
+      JSON.stringify(renderSeiNodeWorkload(structuredClone(node), platform)),
+    );
   });
 
   it('carries no cdk8s-generated labels or default limits', () => {

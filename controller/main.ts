@@ -1,0 +1,93 @@
+/**
+ * sei-k8s-controller entry point: `node dist/controller.js [flags]` (see `--help` and README).
+ * Reads the platform configuration from `SEI_*` env vars (every problem reported at once, exit 1),
+ * connects with the given or default kubeconfig, runs the controllers until SIGTERM/SIGINT, then
+ * drains in-flight reconciles and exits 0.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
+import { startController } from './app';
+import { PlatformConfigError, platformConfigFromEnv } from './config/platform-env';
+import { KubeClient } from './kube/client';
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+};
+
+const program = new Command('sei-k8s-controller')
+  .description('Kubernetes controller for Sei blockchain nodes (SeiNode, SeiNodeDeployment)')
+  .option('--kubeconfig <path>', 'kubeconfig file (default: in-cluster, $KUBECONFIG, ~/.kube/config)')
+  .option('--namespace <ns>', 'watch only this namespace (default: all namespaces)')
+  .option('--concurrency <n>', 'parallel reconciles per controller', positiveInt, 4)
+  .option('--metrics-bind-address <addr>', 'Prometheus metrics address; 0 disables', ':8080')
+  .option('--health-probe-bind-address <addr>', '/healthz and /readyz address; 0 disables', ':8081')
+  .addOption(
+    new Option('--log-level <level>', 'log level')
+      .choices(['debug', 'info', 'warn', 'error'])
+      .default('info'),
+  )
+  .option(
+    '--shutdown-grace <seconds>',
+    'how long in-flight reconciles may finish on SIGTERM',
+    positiveInt,
+    25,
+  );
+
+async function main(): Promise<void> {
+  program.parse();
+  const flags = program.opts<{
+    kubeconfig?: string;
+    namespace?: string;
+    concurrency: number;
+    healthProbeBindAddress: string;
+    metricsBindAddress: string;
+    logLevel: string;
+    shutdownGrace: number;
+  }>();
+  const log = pino({ level: flags.logLevel, base: { controller: 'sei-k8s-controller' } });
+
+  let platform: ReturnType<typeof platformConfigFromEnv>;
+  try {
+    platform = platformConfigFromEnv(process.env);
+  } catch (err) {
+    if (err instanceof PlatformConfigError) {
+      process.stderr.write(`sei-k8s-controller: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const client = KubeClient.fromKubeconfig(flags.kubeconfig, { fieldManager: 'sei-k8s-controller' });
+  const running = await startController({
+    client,
+    platform,
+    log,
+    namespace: flags.namespace,
+    concurrency: flags.concurrency,
+    healthBindAddress: flags.healthProbeBindAddress,
+    metricsBindAddress: flags.metricsBindAddress,
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    running
+      .stop(flags.shutdownGrace * 1000)
+      .then(() => process.exit(0))
+      .catch((err) => {
+        log.error({ err: (err as Error).message }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`sei-k8s-controller: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+import type { Logger } from 'pino';
+import type { SeiNode } from '../../constructs/api/types';
+import type { PlatformConfig } from '../../constructs/platform-config';
+import { LABEL_NODE, SEINODE_FIELD_MANAGER } from '../../constructs/seinode/names';
+import { Applier } from '../apply/applier';
+import type { EventRecorder } from '../events/recorder';
+import { type ResourceDescriptor, Resources } from '../kube/resources';
+import type { KubeObject } from '../kube/types';
+import type { Controller, ControllerHooks, Predicate } from '../runtime/controller';
+import type { Informer } from '../runtime/informer';
+import type { Manager } from '../runtime/manager';
+import { ownedBy } from '../runtime/mappers';
+import { type CacheReader, SeiNodeReconciler } from './reconciler';
+
+/** Options of {@link setupSeiNodeController}. */
+export interface SeiNodeControllerOptions {
+  readonly platform: PlatformConfig;
+  readonly recorder: EventRecorder;
+  readonly log: Logger;
+  /**
+   * Namespace to watch; omit for all.
+   * @default all namespaces
+   */
+  readonly namespace?: string;
+  /**
+   * Parallel reconciles (one key is never reconciled twice at once).
+   * @default 4
+   */
+  readonly concurrency?: number;
+  /** Metric hooks. */
+  readonly hooks?: ControllerHooks;
+}
+
+/** The kinds a SeiNode owns and whose events map back to it (SPEC §10). */
+export const SEINODE_OWNED_KINDS: readonly ResourceDescriptor[] = [
+  Resources.StatefulSet,
+  Resources.Service,
+  Resources.ConfigMap,
+  Resources.PersistentVolumeClaim,
+];
+
+/**
+ * SeiNode events worth a reconcile: creation, deletion, spec changes (generation), deletion
+ * requests and finalizer or label changes. The controller's own status writes do not wake it.
+ */
+export const seiNodeChanged: Predicate<SeiNode> = (kind, obj, old) => {
+  if (kind !== 'update' || !old) return true;
+  const a = old.metadata;
+  const b = obj.metadata;
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? []) ||
+    JSON.stringify(a.labels ?? {}) !== JSON.stringify(b.labels ?? {})
+  );
+};
+
+/**
+ * Registers the SeiNode controller with a manager: a SeiNode informer (primary), informers for the
+ * owned kinds mapped to their owner through the controller owner reference, and the reconciler.
+ */
+export function setupSeiNodeController(
+  manager: Manager,
+  opts: SeiNodeControllerOptions,
+): Controller<SeiNode> {
+  const ns = opts.namespace ? { namespace: opts.namespace } : {};
+  const informers = new Map<ResourceDescriptor, Informer<KubeObject>>();
+  const primary = manager.informer<SeiNode>(Resources.SeiNode, ns);
+  informers.set(Resources.SeiNode, primary as unknown as Informer<KubeObject>);
+  // Only objects carrying `sei.io/node` (everything a SeiNode renders) are cached, not every
+  // ConfigMap, Service and PVC of the cluster.
+  for (const kind of SEINODE_OWNED_KINDS) {
+    informers.set(kind, manager.informer<KubeObject>(kind, { ...ns, labelSelector: LABEL_NODE }));
+  }
+
+  const cache: CacheReader = {
+    get: <T extends KubeObject>(resource: ResourceDescriptor, namespace: string, name: string) =>
+      informers.get(resource)?.cache.get(namespace, name) as T | undefined,
+  };
+  const reconciler = new SeiNodeReconciler({
+    client: manager.client,
+    cache,
+    applier: new Applier(manager.client, SEINODE_FIELD_MANAGER),
+    platform: opts.platform,
+    recorder: opts.recorder,
+    log: opts.log,
+  });
+  const toOwner = ownedBy(Resources.SeiNode);
+  return manager.controller<SeiNode>({
+    name: 'seinode',
+    primary,
+    predicate: seiNodeChanged,
+    watches: SEINODE_OWNED_KINDS.map((kind) => ({
+      informer: informers.get(kind) as Informer<KubeObject>,
+      map: toOwner,
+    })),
+    reconciler: { reconcile: (req, signal) => reconciler.reconcile(req, signal) },
+    concurrency: opts.concurrency ?? 4,
+    hooks: opts.hooks,
+    logger: opts.log,
+  });
+}
