@@ -72,3 +72,14 @@ export const dataPvcName = (node: string): string => `data-${node}`;
 export const rbacProxyConfigMapName = (node: string): string => `${node}-rbac-proxy-config`;
 /** Name of the single pod of a node's StatefulSet: `<node>-0`. */
 export const podName = (node: string): string => `${node}-0`;
+
+/** Label that marks the bootstrap Job's pod and Service: `sei.io/component: bootstrap`. */
+export const LABEL_COMPONENT = 'sei.io/component';
+/** Name of the one-shot bootstrap Job (reference-seinode.md §4.6): `<node>-bootstrap`. */
+export const bootstrapJobName = (node: string): string => `${node}-bootstrap`;
+/**
+ * Name of the bootstrap Service: `<node>`, the headless Service's name, so the sidecar URL
+ * `<node>-0.<node>.<ns>.svc` is the same before and after bootstrap (teardown-bootstrap deletes it
+ * before apply-service creates the headless Service).
+ */
+export const bootstrapServiceName = (node: string): string => node;

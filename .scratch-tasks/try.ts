@@ -1,0 +1,11 @@
+import { stringify } from 'yaml';
+import { synthInMemory } from '/work/main/constructs/render';
+import { SeiNodeBootstrapJob } from '/work/main/constructs/seinode/bootstrap-job';
+import { SeiNodeBootstrapService } from '/work/main/constructs/seinode/bootstrap-service';
+import { EXAMPLE_PLATFORM_CONFIG } from '/work/main/constructs/platform-config';
+import { exampleNode } from '/work/main/test/support/examples';
+const node = exampleNode('validator-with-keys.yaml');
+node.spec.validator!.snapshot = { s3: { targetHeight: 100 }, bootstrapImage: 'boot:1' };
+node.metadata.uid = 'u-1';
+const objs = synthInMemory((c) => { new SeiNodeBootstrapJob(c, 'j', { node, platform: EXAMPLE_PLATFORM_CONFIG }); new SeiNodeBootstrapService(c, 's', { node }); });
+console.log(stringify(objs));
