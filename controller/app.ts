@@ -6,10 +6,13 @@ import type { PlatformConfig } from '../constructs/platform-config';
 import { KubeEventRecorder } from './events/recorder';
 import { startHealthServer } from './health-server';
 import type { KubeClient } from './kube/client';
+import { RequestCounter } from './kube/request-counter';
 import { startMetricsServer } from './metrics-server';
+import type { RetryBackoff } from './planner/executor';
 import { Manager } from './runtime/manager';
 import { RuntimeMetrics } from './runtime/metrics';
 import { setupSeiNodeController } from './seinode/setup';
+import type { SidecarClientFactory } from './sidecar/factory';
 
 /** Options of {@link startController}. */
 export interface ControllerAppOptions {
@@ -26,6 +29,12 @@ export interface ControllerAppOptions {
   readonly metricsBindAddress?: string;
   /** Name of this controller instance for Events. @default `$POD_NAME` or the hostname */
   readonly instance?: string;
+  /** Builds sidecar clients. */
+  readonly sidecars: SidecarClientFactory;
+  /** Backoff between failed task attempts. @default 5 s doubling to 60 s */
+  readonly retryBackoff?: RetryBackoff;
+  /** Sidecar probe interval of Running nodes (ms). @default 30000 */
+  readonly probeIntervalMs?: number;
 }
 
 /** A running controller process (or an in-process one in tests). */
@@ -33,6 +42,8 @@ export interface RunningController {
   readonly manager: Manager;
   /** The Prometheus registry the controller's metrics live in. */
   readonly registry: Registry;
+  /** Every API request the controller made, by verb (benchmarks and write-at-rest tests). */
+  readonly requests: RequestCounter;
   /** Stops taking work, lets in-flight reconciles finish for up to `drainMs`, closes servers. */
   stop(drainMs?: number): Promise<void>;
 }
@@ -49,7 +60,8 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const metrics = new RuntimeMetrics(registry);
-  const client = opts.client.withObserver(metrics.requestObserver);
+  const requests = new RequestCounter();
+  const client = opts.client.withObserver(metrics.requestObserver).withObserver(requests.observer);
   const manager = new Manager({ client, logger: opts.log, onWatchRestart: metrics.watchRestart });
   const recorder = new KubeEventRecorder(client, 'sei.io/seinode-controller', instance, (err) =>
     opts.log.warn({ err: (err as Error).message }, 'failed to record event'),
@@ -61,6 +73,9 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
     namespace: opts.namespace,
     concurrency: opts.concurrency,
     hooks: metrics.hooks,
+    sidecars: opts.sidecars,
+    retryBackoff: opts.retryBackoff,
+    probeIntervalMs: opts.probeIntervalMs,
   });
   let ready = false;
   const metricsServer: Server | undefined = await startMetricsServer(
@@ -84,6 +99,7 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
   return {
     manager,
     registry,
+    requests,
     async stop(drainMs = 30_000) {
       ready = false;
       await manager.stop({ drainMs });

@@ -9,6 +9,9 @@ import { pino } from 'pino';
 import { startController } from './app';
 import { PlatformConfigError, platformConfigFromEnv } from './config/platform-env';
 import { KubeClient } from './kube/client';
+import { HttpSidecarClientFactory } from './sidecar/factory';
+import { DEFAULT_TOKEN_PATH, FileTokenSource, NO_TOKEN } from './sidecar/token';
+import { DEFAULT_SIDECAR_URL_TEMPLATE } from './sidecar/url';
 
 const positiveInt = (v: string): number => {
   const n = Number(v);
@@ -29,6 +32,16 @@ const program = new Command('sei-k8s-controller')
       .default('info'),
   )
   .option(
+    '--sidecar-url-template <template>',
+    'sidecar base URL template ({scheme}, {name}, {namespace}, {port}); env SEI_SIDECAR_URL_TEMPLATE',
+    process.env.SEI_SIDECAR_URL_TEMPLATE ?? DEFAULT_SIDECAR_URL_TEMPLATE,
+  )
+  .option(
+    '--sidecar-token-file <path>',
+    'bearer token presented to kube-rbac-proxy ("" for none)',
+    DEFAULT_TOKEN_PATH,
+  )
+  .option(
     '--shutdown-grace <seconds>',
     'how long in-flight reconciles may finish on SIGTERM',
     positiveInt,
@@ -45,6 +58,8 @@ async function main(): Promise<void> {
     metricsBindAddress: string;
     logLevel: string;
     shutdownGrace: number;
+    sidecarUrlTemplate: string;
+    sidecarTokenFile: string;
   }>();
   const log = pino({ level: flags.logLevel, base: { controller: 'sei-k8s-controller' } });
 
@@ -68,6 +83,10 @@ async function main(): Promise<void> {
     concurrency: flags.concurrency,
     healthBindAddress: flags.healthProbeBindAddress,
     metricsBindAddress: flags.metricsBindAddress,
+    sidecars: new HttpSidecarClientFactory({
+      urlTemplate: flags.sidecarUrlTemplate,
+      tokenSource: flags.sidecarTokenFile ? new FileTokenSource({ path: flags.sidecarTokenFile }) : NO_TOKEN,
+    }),
   });
 
   let stopping = false;

@@ -515,6 +515,31 @@ export interface TaskPlan {
    */
   failedTaskIndex?: number;
   failedTaskDetail?: FailedTaskInfo;
+  /**
+   * For update plans: the drift kinds the plan converges (e.g. image, config, podTemplate).
+   *
+   * @maxItems 16
+   *
+   * Items: A drift kind.
+   */
+  drift?: string[];
+  /**
+   * What the resource has converged to once this plan completes; copied into status (currentImage, currentPodTemplateHash, currentConfigHash) on completion.
+   */
+  target?: {
+    /**
+     * The seid image the plan rolls out.
+     */
+    image?: string;
+    /**
+     * Hash of the pod template the plan applies.
+     */
+    podTemplateHash?: string;
+    /**
+     * Hash of the config intent (overrides, peers, mode) the plan applies.
+     */
+    configHash?: string;
+  };
 }
 /**
  * One task of a plan. Tasks run strictly in order, one at a time.

@@ -20,6 +20,7 @@ import type { KubeObject } from '../controller/kube/types';
 import { installCrds, startControlPlane } from '../test/support/control-plane/index';
 import { ensureNamespace, startControllerAsServiceAccount } from '../test/support/controller-process';
 import { startKubeletStandIn } from '../test/support/kubelet-stand-in';
+import { SidecarSimulator } from '../test/support/sidecar-simulator';
 
 const { values: args } = parseArgs({
   options: {
@@ -55,9 +56,14 @@ try {
   await ensureNamespace(admin, ns);
   const kubelet = await startKubeletStandIn(cp.kubeConfig, { namespace: ns });
   cleanups.push(() => kubelet.stop());
+  const simulator = new SidecarSimulator();
+  const sim = await simulator.start();
+  cleanups.push(() => simulator.stop());
+  say(`seictl sidecar simulator: ${sim.urlTemplate}`);
   const controller = await startControllerAsServiceAccount(admin, {
     namespace: ns,
     logLevel: process.env.SEI_LOG_LEVEL ?? 'warn',
+    sidecarUrlTemplate: sim.urlTemplate,
   });
   cleanups.push(() => controller.stop(5_000));
   say(

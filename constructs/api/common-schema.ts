@@ -532,6 +532,23 @@ export const TaskPlanSchema: JSONSchemaProps = {
     failedPhase: str('Phase the resource moves to when the plan fails; empty means no transition.'),
     failedTaskIndex: int32('Index in tasks of the task that failed the plan.', { minimum: 0 }),
     failedTaskDetail: FailedTaskInfoSchema,
+    drift: {
+      type: 'array',
+      description: 'For update plans: the drift kinds the plan converges (e.g. image, config, podTemplate).',
+      items: str('A drift kind.'),
+      maxItems: 16,
+    },
+    target: {
+      type: 'object',
+      description:
+        'What the resource has converged to once this plan completes; copied into status (currentImage, ' +
+        'currentPodTemplateHash, currentConfigHash) on completion.',
+      properties: {
+        image: str('The seid image the plan rolls out.'),
+        podTemplateHash: str('Hash of the pod template the plan applies.'),
+        configHash: str('Hash of the config intent (overrides, peers, mode) the plan applies.'),
+      },
+    },
   },
   required: ['phase', 'tasks'],
 };

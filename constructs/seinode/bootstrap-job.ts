@@ -98,7 +98,9 @@ interface PodSpecOwner {
         readonly volumes?: readonly {
           readonly name: string;
           readonly secret?: { readonly secretName?: string };
-          readonly projected?: { readonly sources?: readonly { readonly secret?: { readonly name?: string } }[] };
+          readonly projected?: {
+            readonly sources?: readonly { readonly secret?: { readonly name?: string } }[];
+          };
         }[];
         readonly initContainers?: readonly ContainerRefs[];
         readonly containers?: readonly ContainerRefs[];
@@ -108,7 +110,10 @@ interface PodSpecOwner {
 }
 interface ContainerRefs {
   readonly name: string;
-  readonly env?: readonly { readonly name: string; readonly valueFrom?: { readonly secretKeyRef?: { readonly name?: string } } }[];
+  readonly env?: readonly {
+    readonly name: string;
+    readonly valueFrom?: { readonly secretKeyRef?: { readonly name?: string } };
+  }[];
   readonly envFrom?: readonly { readonly secretRef?: { readonly name?: string } }[];
 }
 
@@ -135,19 +140,25 @@ export function bootstrapSecretViolations(node: SeiNode, job: PodSpecOwner): str
     const names = [vol.secret?.secretName, ...(vol.projected?.sources ?? []).map((s) => s.secret?.name)];
     for (const n of names) {
       if (n && forbidden.has(n))
-        problems.push(`bootstrap pod volume ${vol.name} must not reference the ${forbidden.get(n)} Secret ${n}`);
+        problems.push(
+          `bootstrap pod volume ${vol.name} must not reference the ${forbidden.get(n)} Secret ${n}`,
+        );
     }
   }
   for (const c of [...(pod.initContainers ?? []), ...(pod.containers ?? [])]) {
     for (const e of c.env ?? []) {
       const n = e.valueFrom?.secretKeyRef?.name;
       if (n && forbidden.has(n))
-        problems.push(`bootstrap container ${c.name} must not read the ${forbidden.get(n)} Secret ${n} (env ${e.name})`);
+        problems.push(
+          `bootstrap container ${c.name} must not read the ${forbidden.get(n)} Secret ${n} (env ${e.name})`,
+        );
     }
     for (const e of c.envFrom ?? []) {
       const n = e.secretRef?.name;
       if (n && forbidden.has(n))
-        problems.push(`bootstrap container ${c.name} must not load the ${forbidden.get(n)} Secret ${n} via envFrom`);
+        problems.push(
+          `bootstrap container ${c.name} must not load the ${forbidden.get(n)} Secret ${n} via envFrom`,
+        );
     }
   }
   return problems;
@@ -295,7 +306,9 @@ export class SeiNodeBootstrapJob extends Construct {
         blockOwnerDeletion: true,
       });
     }
-    this.node.addValidation({ validate: () => bootstrapSecretViolations(node, api.toJson() as PodSpecOwner) });
+    this.node.addValidation({
+      validate: () => bootstrapSecretViolations(node, api.toJson() as PodSpecOwner),
+    });
   }
 }
 

@@ -56,7 +56,7 @@ export class SeiNodeBootstrapService extends Construct {
       },
       spec: {
         type: 'ClusterIP',
-        clusterIP: 'None',
+        clusterIp: 'None',
         selector: labels,
         publishNotReadyAddresses: true,
         ports: [

@@ -4,6 +4,7 @@ import { Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
 import { nodeMode, type SeiNode } from '../api/types';
 import type { PlatformConfig } from '../platform-config';
+import { ANNOTATION_CONFIG_HASH, configHashOf } from './config-intent';
 import {
   COSMOS_EXPORTER_RESOURCES,
   cosmosExporterContainer,
@@ -126,7 +127,10 @@ export class SeiNodeStatefulSet extends Construct {
 
     this.statefulSet = new kplus.StatefulSet(this, 'Resource', {
       metadata: { name: statefulSetName(name), namespace: node.metadata.namespace, labels },
-      podMetadata: { labels, annotations: { [ANNOTATION_DO_NOT_DISRUPT]: 'true' } },
+      podMetadata: {
+        labels,
+        annotations: { [ANNOTATION_DO_NOT_DISRUPT]: 'true', [ANNOTATION_CONFIG_HASH]: configHashOf(node) },
+      },
       service: props.service,
       select: false,
       replicas: node.spec.paused ? 0 : 1,

@@ -10,8 +10,8 @@ import type { PlannedTask, SeiNode, SeiNodeStatus } from '../../constructs/api/t
 import type { PlatformConfig } from '../../constructs/platform-config';
 import type { Applier } from '../apply/applier';
 import type { KubeClient } from '../kube/client';
-import type { KubeObject } from '../kube/types';
 import type { ResourceDescriptor } from '../kube/resources';
+import type { KubeObject } from '../kube/types';
 import type { SidecarClient } from '../sidecar/client';
 
 /** A condition a task asks the planner to set (metav1.Condition without timestamps). */
@@ -53,7 +53,11 @@ export type TaskOutcome =
 /** Read access to the shared informer caches. */
 export interface CacheReader {
   get<T extends KubeObject>(resource: ResourceDescriptor, namespace: string, name: string): T | undefined;
-  list<T extends KubeObject>(resource: ResourceDescriptor, namespace: string | undefined, labelSelector?: Record<string, string>): T[];
+  list<T extends KubeObject>(
+    resource: ResourceDescriptor,
+    namespace: string | undefined,
+    labelSelector?: Record<string, string>,
+  ): T[];
 }
 
 /** Everything a task may use. Tasks read the node; they do not mutate it. */

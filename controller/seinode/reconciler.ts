@@ -1,20 +1,38 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
-import { FINALIZER_SEINODE, nodeMode, type SeiNode, type SeiNodeStatus } from '../../constructs/api/types';
+import {
+  FINALIZER_SEINODE,
+  nodeMode,
+  type SeiNode,
+  type SeiNodeStatus,
+  type TaskPlan,
+} from '../../constructs/api/types';
 import type { PlatformConfig } from '../../constructs/platform-config';
 import { type KubeObject as Manifest, renderSeiNodeWorkload } from '../../constructs/render';
-import { dataPvcName, SEINODE_FIELD_MANAGER } from '../../constructs/seinode/names';
+import { peerSources } from '../../constructs/seinode/config-intent';
+import { dataPvcName } from '../../constructs/seinode/names';
 import type { Applier } from '../apply/applier';
 import type { EventRecorder } from '../events/recorder';
 import type { KubeClient } from '../kube/client';
-import { AlreadyExistsError, InvalidError } from '../kube/errors';
-import { findResource, type ResourceDescriptor, Resources } from '../kube/resources';
+import { findResource, Resources } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
-
-/** Read access to the shared informer caches (SeiNodes and the kinds a SeiNode owns). */
-export interface CacheReader {
-  get<T extends KubeObject>(resource: ResourceDescriptor, namespace: string, name: string): T | undefined;
-}
+import { setCondition } from '../planner/conditions';
+import type { PlanExecutor } from '../planner/executor';
+import { isActive, rfc3339 } from '../planner/plan';
+import type { TaskRegistry } from '../planner/registry';
+import type { CacheReader, ConditionUpdate, TaskContext } from '../planner/task';
+import { type SidecarClient, SidecarError } from '../sidecar/client';
+import { desiredState } from './desired-state';
+import { resolveLabelPeers } from './peers';
+import {
+  buildInitPlan,
+  buildMarkReadyPlan,
+  buildNodeUpdatePlan,
+  type DesiredState,
+  detectDrift,
+  nodeUpdateReason,
+  type PlanInputs,
+} from './planner';
 
 /** Dependencies of {@link SeiNodeReconciler}. */
 export interface SeiNodeReconcilerDeps {
@@ -25,25 +43,34 @@ export interface SeiNodeReconcilerDeps {
   readonly platform: PlatformConfig;
   readonly recorder: EventRecorder;
   readonly log: Logger;
-  /** Clock for status timestamps. @default () => new Date() */
+  readonly registry: TaskRegistry;
+  readonly executor: PlanExecutor;
+  /** The sidecar client of a node. */
+  readonly sidecarFor: (node: SeiNode) => SidecarClient;
+  /** Clock. @default () => new Date() */
   readonly now?: () => Date;
+  /** Sidecar health probe timeout (ms). @default 2000 */
+  readonly probeTimeoutMs?: number;
+  /** How often a Running node's sidecar is probed (ms). @default 30000 */
+  readonly probeIntervalMs?: number;
+  /** Called when a plan reaches a terminal phase (metrics). */
+  readonly onPlanFinished?: (plan: TaskPlan, node: SeiNode) => void;
 }
 
 /** Result of one reconcile. */
 export interface ReconcileResult {
-  /** Reconcile again after this many milliseconds. */
   readonly requeueAfterMs?: number;
 }
 
 /**
- * Reconciles one SeiNode (SPEC §5, §10): read from cache → compute desired (in-memory synth of the
- * same constructs `cdk8s synth` previews) → server-side apply → write status once with an
- * optimistic lock. Level-triggered and idempotent: running it twice in a row changes nothing the
- * second time, and a converged node causes no status write.
+ * Reconciles one SeiNode (SPEC §4–§5, §10): read from the cache → resolve peers and the desired
+ * state (in-memory synth of the same constructs `cdk8s synth` previews) → run or build the plan →
+ * write status once, locked on resourceVersion. Level-triggered and idempotent; a converged node
+ * writes nothing.
  *
- * Deletion: phase `Terminating`, the data PVC this node created is deleted (never an imported PVC,
- * never a PVC another object controls), then the finalizer is removed. Other owned objects are
- * garbage-collected through their owner references.
+ * Plans: Init (Pending → Initializing → Running | Failed); NodeUpdate on any drift (one pod cycle);
+ * MarkReady when a Running node's sidecar lost its ready flag. A new plan is persisted before any of
+ * its tasks run. A Failed node, or a NodeUpdate that failed, is retried when the spec changes.
  */
 export class SeiNodeReconciler {
   private readonly now: () => Date;
@@ -53,9 +80,8 @@ export class SeiNodeReconciler {
   }
 
   /**
-   * @throws ConflictError when the SeiNode changed during the reconcile (the work queue retries);
-   *   other API errors (retried with backoff). Never throws for invalid specs: those become a
-   *   Warning Event and a `Failed`-free status with the reason.
+   * @throws ConflictError when the SeiNode changed during the reconcile (retried by the queue);
+   *   transient task and API errors after progress has been persisted (retried with backoff)
    */
   async reconcile(
     req: { namespace: string; name: string },
@@ -64,119 +90,291 @@ export class SeiNodeReconciler {
     const cached = this.deps.cache.get<SeiNode>(Resources.SeiNode, req.namespace, req.name);
     if (!cached) return undefined;
     const log = this.deps.log.child({ kind: 'SeiNode', namespace: req.namespace, name: req.name });
-
     if (cached.metadata.deletionTimestamp) return this.finalize(cached, log, signal);
 
-    let node = cached;
+    let node: SeiNode = structuredClone(cached);
     if (!(node.metadata.finalizers ?? []).includes(FINALIZER_SEINODE)) {
       node = await this.deps.client.patch<SeiNode>(
         Resources.SeiNode,
-        { namespace: req.namespace, name: req.name },
+        req,
         { metadata: { finalizers: [...(node.metadata.finalizers ?? []), FINALIZER_SEINODE] } },
         { resourceVersion: node.metadata.resourceVersion, signal },
       );
-      log.debug('added finalizer');
     }
+    const before: SeiNodeStatus = structuredClone(node.status ?? {});
+    const step = new ReconcileStep(node, this.now());
+    const status = step.status;
+    const gen = node.metadata.generation;
+    status.mode = nodeMode(node.spec);
 
-    let manifests: Manifest[];
+    // Peers: label sources resolved from the cache; a selector that matches nothing is a condition.
+    const labelSources = (node.spec.peers ?? []).filter((p) => p.label).length;
+    const resolved = resolveLabelPeers(node, this.deps.cache);
+    if (labelSources) {
+      status.resolvedPeers = resolved.label;
+      step.condition(
+        resolved.emptySources.length
+          ? {
+              type: 'PeersResolved',
+              status: 'False',
+              reason: 'NoPeersMatched',
+              message: `no SeiNode matches ${resolved.emptySources.join('; ')}`,
+            }
+          : {
+              type: 'PeersResolved',
+              status: 'True',
+              reason: 'PeersResolved',
+              message: `${resolved.label.length} peer(s) resolved`,
+            },
+      );
+    } else {
+      delete status.resolvedPeers;
+    }
+    const view = (): SeiNode => ({ ...node, status });
+    const peers = peerSources(view(), { label: resolved.label, deployment: [] });
+
+    let rendered: Manifest[];
+    let desired: DesiredState;
     try {
-      manifests = renderSeiNodeWorkload(node, this.deps.platform);
+      rendered = renderSeiNodeWorkload(view(), this.deps.platform);
+      desired = desiredState(view(), rendered);
     } catch (err) {
-      // The spec cannot be rendered (a guard or an invariant the schema could not express); only a
-      // spec edit can fix it, so report and wait for one instead of retrying.
       const message = err instanceof Error ? err.message : String(err);
       log.warn({ err: message }, 'cannot render workload');
-      this.deps.recorder.event(node as KubeObject, 'Warning', 'RenderFailed', 'Render', message);
+      this.deps.recorder.event(node, 'Warning', 'RenderFailed', 'Render', message);
       return undefined;
     }
+    const inputs: PlanInputs = {
+      node: view(),
+      platform: this.deps.platform,
+      peers,
+      desired,
+      maxRetries: this.deps.registry.maxRetries,
+      now: step.now,
+    };
 
-    let statefulSet: KubeObject | undefined;
-    for (const manifest of manifests) {
-      const applied = await this.applyOne(node, manifest, log, signal);
-      if (manifest.kind === 'StatefulSet') statefulSet = applied;
+    let requeueAfterMs: number | undefined;
+    let transient: unknown;
+    const paused = !!node.spec.paused;
+    if (paused) {
+      // Frozen: no plan runs or starts; the StatefulSet is held at 0 replicas.
+      if (status.statefulSet) await this.applyRendered(rendered, signal);
+    } else if (status.plan && isActive(status.plan)) {
+      const res = await this.deps.executor.execute(status.plan, (task, partial) =>
+        this.taskContext(view, partial, task, log, signal),
+      );
+      for (const c of res.conditions) step.condition(c);
+      Object.assign(status, res.status);
+      status.plan = res.plan;
+      for (const t of res.completed) log.info({ plan: res.plan.id, task: t.type }, 'task complete');
+      if (res.plan.phase === 'Complete') this.onPlanComplete(step, res.plan, node, log);
+      else if (res.plan.phase === 'Failed') this.onPlanFailed(step, res.plan, node, log);
+      requeueAfterMs = res.plan.phase === 'Active' ? res.requeueAfterMs : 1;
+      transient = res.transientError;
+      if (transient)
+        log.warn(
+          {
+            plan: res.plan.id,
+            task: res.plan.tasks.find((t) => t.status !== 'Complete')?.type,
+            err: errMessage(transient),
+          },
+          'task error; will retry',
+        );
+    } else {
+      const phase = status.phase ?? '';
+      let plan: TaskPlan | undefined;
+      if (phase === '' || phase === 'Pending' || phase === 'Initializing') {
+        plan = buildInitPlan(inputs);
+        step.setPhase('Initializing');
+      } else if (phase === 'Failed') {
+        if (status.observedGeneration !== gen) {
+          plan = buildInitPlan(inputs);
+          step.setPhase('Initializing');
+          this.deps.recorder.event(
+            node,
+            'Normal',
+            'RecoveryStarted',
+            'Plan',
+            'spec changed on a Failed node: building a fresh init plan',
+          );
+        } else {
+          this.deps.recorder.event(
+            node,
+            'Warning',
+            'NodeFailed',
+            'Reconcile',
+            failureMessage(status.plan) ?? 'node failed; edit the spec to retry',
+          );
+        }
+      } else if (phase === 'Running') {
+        const drift = detectDrift(view(), desired);
+        const updateFailedForThisSpec =
+          status.plan?.type === 'NodeUpdate' &&
+          status.plan.phase === 'Failed' &&
+          status.observedGeneration === gen;
+        if (drift.length && !updateFailedForThisSpec) {
+          plan = buildNodeUpdatePlan(inputs, drift);
+          step.condition({
+            type: 'NodeUpdateInProgress',
+            status: 'True',
+            reason: nodeUpdateReason(drift),
+            message: driftMessage(view(), desired, drift),
+          });
+        } else if (!drift.length) {
+          status.observedGeneration = gen;
+          await this.applyRendered(rendered, signal);
+          if (await this.probeSidecar(step, view(), log)) plan = buildMarkReadyPlan(inputs);
+          requeueAfterMs = this.deps.probeIntervalMs ?? 30_000;
+        }
+      }
+      if (plan) {
+        status.plan = plan;
+        status.observedGeneration = gen;
+        requeueAfterMs = 1; // persist first, execute on the next reconcile
+        this.deps.recorder.event(
+          node,
+          'Normal',
+          'PlanStarted',
+          'Plan',
+          `${plan.type} plan ${plan.id} started: ${plan.tasks.map((t) => t.type).join(', ')}`,
+        );
+        log.info({ plan: plan.id, type: plan.type, drift: plan.drift }, 'plan created');
+      }
     }
 
-    const status = this.desiredStatus(node, statefulSet);
-    if (!isDeepStrictEqual(stripUndefined(status), stripUndefined(node.status ?? {}))) {
-      await this.writeStatus(node, status, signal);
-      if (status.phase !== node.status?.phase) {
+    if (!isDeepStrictEqual(json(status), json(before))) {
+      await this.deps.client.replaceStatus<SeiNode>(Resources.SeiNode, { ...node, status }, { signal });
+      if (step.phaseChangedFrom !== undefined) {
         this.deps.recorder.event(
-          node as KubeObject,
+          node,
           'Normal',
           'PhaseTransition',
           'Reconcile',
-          `Phase changed from ${node.status?.phase || 'Pending'} to ${status.phase}`,
+          `Phase changed from ${step.phaseChangedFrom || 'Pending'} to ${status.phase}`,
         );
-        log.info({ from: node.status?.phase ?? '', to: status.phase }, 'phase transition');
+        log.info({ from: step.phaseChangedFrom, to: status.phase }, 'phase transition');
       }
     }
-    return undefined;
+    if (transient) throw transient;
+    return requeueAfterMs ? { requeueAfterMs } : undefined;
   }
 
-  /** Applies one rendered object; the data PVC is created once and never updated. */
-  private async applyOne(
-    node: SeiNode,
-    manifest: Manifest,
+  private taskContext(
+    view: () => SeiNode,
+    partial: Partial<SeiNodeStatus>,
+    task: TaskContext['task'],
     log: Logger,
     signal?: AbortSignal,
-  ): Promise<KubeObject | undefined> {
-    const resource = findResource(manifest.apiVersion, manifest.kind);
-    if (!resource) throw new Error(`no resource descriptor for ${manifest.apiVersion} ${manifest.kind}`);
-    const namespace = node.metadata.namespace ?? 'default';
-    try {
-      if (manifest.kind === 'PersistentVolumeClaim') {
-        if (this.deps.cache.get(resource, namespace, manifest.metadata.name)) return undefined;
-        try {
-          return await this.deps.client.create(resource, manifest as KubeObject, {
-            fieldManager: SEINODE_FIELD_MANAGER,
-            signal,
-          });
-        } catch (err) {
-          if (err instanceof AlreadyExistsError) return undefined;
-          throw err;
-        }
-      }
-      const live = this.deps.cache.get(resource, namespace, manifest.metadata.name);
-      return (await this.deps.applier.apply(resource, manifest as KubeObject, live, signal)).object;
-    } catch (err) {
-      if (err instanceof InvalidError) {
-        this.deps.recorder.event(
-          node as KubeObject,
-          'Warning',
-          'ApplyFailed',
-          'Apply',
-          `${manifest.kind} ${manifest.metadata.name}: ${err.message}`,
-        );
-      }
-      log.warn(
-        { err: (err as Error).message, object: `${manifest.kind}/${manifest.metadata.name}` },
-        'apply failed',
-      );
-      throw err;
-    }
-  }
-
-  private desiredStatus(node: SeiNode, statefulSet: KubeObject | undefined): SeiNodeStatus {
-    const prev = node.status ?? {};
-    const phase = prev.phase && prev.phase !== 'Pending' ? prev.phase : 'Initializing';
-    const sts = statefulSet?.metadata;
+  ): TaskContext {
+    const node = view();
+    const withStatus: SeiNode = { ...node, status: { ...node.status, ...partial } };
     return {
-      ...prev,
-      phase,
-      mode: nodeMode(node.spec),
-      observedGeneration: node.metadata.generation,
-      phaseTransitionTime:
-        phase !== prev.phase
-          ? this.now()
-              .toISOString()
-              .replace(/\.\d+Z$/, 'Z')
-          : prev.phaseTransitionTime,
-      statefulSet: sts?.name && sts.uid ? { name: sts.name, uid: sts.uid } : prev.statefulSet,
+      node: withStatus,
+      task,
+      params: (task.params ?? {}) as Record<string, unknown>,
+      client: this.deps.client,
+      cache: this.deps.cache,
+      applier: this.deps.applier,
+      platform: this.deps.platform,
+      sidecar: () => this.deps.sidecarFor(withStatus),
+      log: log.child({ plan: node.status?.plan?.id, task: task.type }),
+      now: this.now,
+      signal,
     };
   }
 
-  private async writeStatus(node: SeiNode, status: SeiNodeStatus, signal?: AbortSignal): Promise<SeiNode> {
-    return this.deps.client.replaceStatus<SeiNode>(Resources.SeiNode, { ...node, status }, { signal });
+  private onPlanComplete(step: ReconcileStep, plan: TaskPlan, node: SeiNode, log: Logger): void {
+    const status = step.status;
+    if (plan.targetPhase) step.setPhase(plan.targetPhase as NonNullable<SeiNodeStatus['phase']>);
+    if (plan.target?.image) status.currentImage = plan.target.image;
+    if (plan.target?.podTemplateHash) status.currentPodTemplateHash = plan.target.podTemplateHash;
+    if (plan.target?.configHash) status.currentConfigHash = plan.target.configHash;
+    if (plan.type === 'NodeUpdate') {
+      step.condition({
+        type: 'NodeUpdateInProgress',
+        status: 'False',
+        reason: 'UpdateComplete',
+        message: `plan ${plan.id} completed`,
+      });
+    }
+    this.deps.recorder.event(
+      node,
+      'Normal',
+      'PlanCompleted',
+      'Plan',
+      `${plan.type} plan ${plan.id} completed`,
+    );
+    log.info({ plan: plan.id, type: plan.type }, 'plan complete');
+    this.deps.onPlanFinished?.(plan, node);
+  }
+
+  private onPlanFailed(step: ReconcileStep, plan: TaskPlan, node: SeiNode, log: Logger): void {
+    if (plan.failedPhase) step.setPhase(plan.failedPhase as NonNullable<SeiNodeStatus['phase']>);
+    const message = failureMessage(plan) ?? 'plan failed';
+    if (plan.type === 'NodeUpdate') {
+      step.condition({ type: 'NodeUpdateInProgress', status: 'False', reason: 'UpdateFailed', message });
+    }
+    this.deps.recorder.event(node, 'Warning', 'PlanFailed', 'Plan', message);
+    log.warn(
+      {
+        plan: plan.id,
+        type: plan.type,
+        task: plan.failedTaskDetail?.type,
+        err: plan.failedTaskDetail?.error,
+      },
+      'plan failed',
+    );
+    this.deps.onPlanFinished?.(plan, node);
+  }
+
+  /** Re-applies the rendered workload (the Applier skips unchanged objects; drift is reverted). */
+  private async applyRendered(rendered: readonly Manifest[], signal?: AbortSignal): Promise<void> {
+    for (const m of rendered) {
+      if (m.kind === 'PersistentVolumeClaim') continue;
+      const resource = findResource(m.apiVersion, m.kind);
+      if (!resource) continue;
+      const live = this.deps.cache.get<KubeObject>(resource, m.metadata.namespace ?? '', m.metadata.name);
+      await this.deps.applier.apply(resource, m as KubeObject, live, signal);
+    }
+  }
+
+  /**
+   * Probes the sidecar of a Running node (reference §2.8 probe): 200 → SidecarReady True; 503 →
+   * False/NotReady and `true` (a mark-ready plan is needed); unreachable → Unknown.
+   */
+  private async probeSidecar(step: ReconcileStep, node: SeiNode, log: Logger): Promise<boolean> {
+    let ready: boolean;
+    try {
+      ready = await this.deps
+        .sidecarFor(node)
+        .healthz(AbortSignal.timeout(this.deps.probeTimeoutMs ?? 2_000));
+    } catch (err) {
+      const msg = err instanceof SidecarError ? `${err.kind}: ${err.message}` : errMessage(err);
+      step.condition({
+        type: 'SidecarReady',
+        status: 'Unknown',
+        reason: 'Unreachable',
+        message: `sidecar healthz error: ${msg}`,
+      });
+      log.debug({ err: msg }, 'sidecar unreachable');
+      return false;
+    }
+    if (ready) {
+      step.condition({
+        type: 'SidecarReady',
+        status: 'True',
+        reason: 'Ready',
+        message: 'sidecar returned 200',
+      });
+      return false;
+    }
+    step.condition({
+      type: 'SidecarReady',
+      status: 'False',
+      reason: 'NotReady',
+      message: 'sidecar returned 503, re-issuing mark-ready',
+    });
+    return true;
   }
 
   private async finalize(
@@ -186,43 +384,45 @@ export class SeiNodeReconciler {
   ): Promise<ReconcileResult | undefined> {
     if (!(node.metadata.finalizers ?? []).includes(FINALIZER_SEINODE)) return undefined;
     const namespace = node.metadata.namespace ?? 'default';
-    let current = node;
+    let current = structuredClone(node);
     if (current.status?.phase !== 'Terminating') {
-      current = await this.writeStatus(
-        current,
+      const from = current.status?.phase;
+      current = await this.deps.client.replaceStatus<SeiNode>(
+        Resources.SeiNode,
         {
-          ...current.status,
-          phase: 'Terminating',
-          phaseTransitionTime: this.now()
-            .toISOString()
-            .replace(/\.\d+Z$/, 'Z'),
+          ...current,
+          status: { ...current.status, phase: 'Terminating', phaseTransitionTime: rfc3339(this.now()) },
         },
-        signal,
+        { signal },
       );
       this.deps.recorder.event(
-        current as KubeObject,
+        current,
         'Normal',
         'PhaseTransition',
         'Delete',
-        `Phase changed from ${node.status?.phase || 'Pending'} to Terminating`,
+        `Phase changed from ${from || 'Pending'} to Terminating`,
       );
     }
     if (!current.spec.dataVolume?.import?.pvcName) {
       const name = dataPvcName(node.metadata.name ?? '');
       const pvc =
-        this.deps.cache.get(Resources.PersistentVolumeClaim, namespace, name) ??
-        (await this.deps.client.get(Resources.PersistentVolumeClaim, { namespace, name }, signal));
+        this.deps.cache.get<KubeObject>(Resources.PersistentVolumeClaim, namespace, name) ??
+        (await this.deps.client.get<KubeObject>(
+          Resources.PersistentVolumeClaim,
+          { namespace, name },
+          signal,
+        ));
       const ownedByThisNode = pvc?.metadata?.ownerReferences?.some(
         (r) => r.controller && r.uid === node.metadata.uid,
       );
-      if (pvc && ownedByThisNode) {
+      if (pvc && ownedByThisNode && !pvc.metadata?.deletionTimestamp) {
         await this.deps.client.delete(
           Resources.PersistentVolumeClaim,
           { namespace, name },
           { preconditions: { uid: pvc.metadata?.uid }, signal },
         );
         log.info({ pvc: name }, 'deleted data PVC');
-      } else if (pvc) {
+      } else if (pvc && !ownedByThisNode) {
         log.warn({ pvc: name }, 'data PVC is not controlled by this SeiNode; leaving it');
       }
     }
@@ -240,6 +440,55 @@ export class SeiNodeReconciler {
   }
 }
 
-function stripUndefined<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
+/** Mutable working status of one reconcile, with phase and condition bookkeeping. */
+class ReconcileStep {
+  readonly status: SeiNodeStatus;
+  /** Set when the phase changed in this reconcile: the previous phase ('' for none). */
+  phaseChangedFrom?: string;
+
+  constructor(
+    private readonly node: SeiNode,
+    readonly now: Date,
+  ) {
+    this.status = structuredClone(node.status ?? {});
+  }
+
+  setPhase(phase: NonNullable<SeiNodeStatus['phase']>): void {
+    if (this.status.phase === phase) return;
+    this.phaseChangedFrom ??= this.status.phase ?? '';
+    this.status.phase = phase;
+    this.status.phaseTransitionTime = rfc3339(this.now);
+  }
+
+  condition(update: ConditionUpdate): void {
+    this.status.conditions = setCondition(
+      this.status.conditions,
+      update,
+      this.node.metadata.generation,
+      this.now,
+    );
+  }
+}
+
+function failureMessage(plan: TaskPlan | undefined): string | undefined {
+  const d = plan?.failedTaskDetail;
+  if (plan?.phase !== 'Failed' || !d) return undefined;
+  return `plan ${plan.id} failed: task ${d.type}: ${d.error} (retries ${d.retryCount}/${d.maxRetries})`;
+}
+
+function driftMessage(node: SeiNode, desired: DesiredState, drift: readonly string[]): string {
+  return drift
+    .map((k) =>
+      k === 'image' ? `image (spec=${desired.image} current=${node.status?.currentImage ?? ''})` : k,
+    )
+    .join(', ')
+    .replace(/^/, 'drift detected: ');
+}
+
+function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function json(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v ?? {}));
 }

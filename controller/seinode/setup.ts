@@ -6,11 +6,17 @@ import { Applier } from '../apply/applier';
 import type { EventRecorder } from '../events/recorder';
 import { type ResourceDescriptor, Resources } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
+import { DEFAULT_RETRY_BACKOFF, PlanExecutor, type RetryBackoff } from '../planner/executor';
+import { TaskRegistry } from '../planner/registry';
+import type { CacheReader } from '../planner/task';
 import type { Controller, ControllerHooks, Predicate } from '../runtime/controller';
 import type { Informer } from '../runtime/informer';
 import type { Manager } from '../runtime/manager';
 import { ownedBy } from '../runtime/mappers';
-import { type CacheReader, SeiNodeReconciler } from './reconciler';
+import type { SidecarClientFactory } from '../sidecar/factory';
+import { CONTROLLER_TASKS } from '../tasks/controller-tasks';
+import { SIDECAR_TASKS } from '../tasks/sidecar-tasks';
+import { SeiNodeReconciler } from './reconciler';
 
 /** Options of {@link setupSeiNodeController}. */
 export interface SeiNodeControllerOptions {
@@ -29,6 +35,23 @@ export interface SeiNodeControllerOptions {
   readonly concurrency?: number;
   /** Metric hooks. */
   readonly hooks?: ControllerHooks;
+  /** Builds sidecar clients (URL template, token source, TLS CA). */
+  readonly sidecars: SidecarClientFactory;
+  /**
+   * Backoff between failed attempts of a task.
+   * @default DEFAULT_RETRY_BACKOFF (5 s doubling to 60 s)
+   */
+  readonly retryBackoff?: RetryBackoff;
+  /**
+   * Sidecar probe interval of Running nodes (ms).
+   * @default 30000
+   */
+  readonly probeIntervalMs?: number;
+}
+
+/** Every task type SeiNode plans use. */
+export function seiNodeTaskRegistry(): TaskRegistry {
+  return new TaskRegistry([...CONTROLLER_TASKS, ...SIDECAR_TASKS]);
 }
 
 /** The kinds a SeiNode owns and whose events map back to it (SPEC §10). */
@@ -76,7 +99,13 @@ export function setupSeiNodeController(
   const cache: CacheReader = {
     get: <T extends KubeObject>(resource: ResourceDescriptor, namespace: string, name: string) =>
       informers.get(resource)?.cache.get(namespace, name) as T | undefined,
+    list: <T extends KubeObject>(
+      resource: ResourceDescriptor,
+      namespace: string | undefined,
+      labelSelector?: Record<string, string>,
+    ) => (informers.get(resource)?.cache.list({ namespace, labelSelector }) ?? []) as T[],
   };
+  const registry = seiNodeTaskRegistry();
   const reconciler = new SeiNodeReconciler({
     client: manager.client,
     cache,
@@ -84,6 +113,11 @@ export function setupSeiNodeController(
     platform: opts.platform,
     recorder: opts.recorder,
     log: opts.log,
+    registry,
+    executor: new PlanExecutor(registry, opts.retryBackoff ?? DEFAULT_RETRY_BACKOFF),
+    sidecarFor: (node) =>
+      opts.sidecars.forNode({ name: node.metadata.name ?? '', namespace: node.metadata.namespace ?? '' }),
+    probeIntervalMs: opts.probeIntervalMs,
   });
   const toOwner = ownedBy(Resources.SeiNode);
   return manager.controller<SeiNode>({

@@ -80,9 +80,7 @@ export class HttpSidecarClientFactory implements SidecarClientFactory {
   forget(node: Pick<SidecarNodeRef, 'name' | 'namespace'>): void {
     for (const tls of [false, true]) {
       try {
-        this.clients.delete(
-          resolveSidecarUrl({ ...node, tls, port: this.options.port }, this.template),
-        );
+        this.clients.delete(resolveSidecarUrl({ ...node, tls, port: this.options.port }, this.template));
       } catch {
         // an unresolvable node has no cached client
       }

@@ -271,7 +271,8 @@ export class HttpSidecarClient implements SidecarClient {
   ): SidecarError {
     const where = `${method} ${this.baseUrl}${path}`;
     if (signal?.aborted) return new SidecarError('unreachable', `${where}: aborted`);
-    if (timeout.aborted) return new SidecarError('unreachable', `${where}: timed out after ${this.timeoutMs} ms`);
+    if (timeout.aborted)
+      return new SidecarError('unreachable', `${where}: timed out after ${this.timeoutMs} ms`);
     const code = tlsCode(err);
     if (code) return new SidecarError('tls', `${where}: TLS failure (${code}): ${causeMessage(err)}`);
     const c = errorCode(err);

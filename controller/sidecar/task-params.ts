@@ -10,7 +10,14 @@
 export type SidecarParamsValidator = (params: Readonly<Record<string, unknown>>) => string | undefined;
 
 /** sei-config `NodeMode` values accepted by `config-apply` (sei-config types.go). */
-export const CONFIG_APPLY_MODES: readonly string[] = ['validator', 'full', 'seed', 'archive', 'rpc', 'indexer'];
+export const CONFIG_APPLY_MODES: readonly string[] = [
+  'validator',
+  'full',
+  'seed',
+  'archive',
+  'rpc',
+  'indexer',
+];
 
 /** Shape of a sei-config override key: a dotted, lower-case path such as `network.p2p.external_address`. */
 export const CONFIG_OVERRIDE_KEY = /^[a-z][a-z0-9_]*(\.[a-z0-9_-]+)+$/;
@@ -24,8 +31,8 @@ export const GENESIS_OVERRIDE_KEY = /^[a-z][a-z0-9_]*(\.[A-Za-z0-9_-]+)+$/;
  */
 export const SEI_ADDRESS = /^sei1[02-9ac-hj-np-z]{38,58}$/;
 
-/** A Cosmos coin list such as `1000000usei` or `10usei,5uatom`. */
-const COINS = /^\d+[a-zA-Z][a-zA-Z0-9/:._-]{2,127}(,\d+[a-zA-Z][a-zA-Z0-9/:._-]{2,127})*$/;
+/** A Cosmos coin list such as `1000000usei` or `10usei, 5uatom`. */
+const COINS = /^\s*\d+[a-zA-Z][a-zA-Z0-9/:._-]{2,127}(\s*,\s*\d+[a-zA-Z][a-zA-Z0-9/:._-]{2,127})*\s*$/;
 
 /** A Go `time.Duration` string such as `9999h0m0s` or `168h`. */
 const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
@@ -56,7 +63,11 @@ function coins(p: Readonly<Record<string, unknown>>, key: string): string | unde
     : `${key} must be a coin amount such as 1000000usei, got ${JSON.stringify(p[key])}`;
 }
 
-function positiveInt(p: Readonly<Record<string, unknown>>, key: string, required: boolean): string | undefined {
+function positiveInt(
+  p: Readonly<Record<string, unknown>>,
+  key: string,
+  required: boolean,
+): string | undefined {
   const v = p[key];
   if (v === undefined) return required ? `${key} is required` : undefined;
   return Number.isSafeInteger(v) && (v as number) > 0 ? undefined : `${key} must be a positive integer`;
@@ -64,7 +75,9 @@ function positiveInt(p: Readonly<Record<string, unknown>>, key: string, required
 
 function nonEmptyStrings(v: unknown, what: string): string | undefined {
   if (!Array.isArray(v) || v.length === 0) return `${what} must be a non-empty list`;
-  return v.every((s) => typeof s === 'string' && s !== '') ? undefined : `${what} must contain non-empty strings`;
+  return v.every((s) => typeof s === 'string' && s !== '')
+    ? undefined
+    : `${what} must contain non-empty strings`;
 }
 
 function first(...checks: (() => string | undefined)[]): string | undefined {
@@ -80,15 +93,20 @@ const none: SidecarParamsValidator = () => undefined;
 /** `config-apply`: a flat sei-config `ConfigIntent` (`ValidateIntent`: mode, version, override keys). */
 const configApply: SidecarParamsValidator = (p) =>
   first(
-    () => (p.incremental === undefined || typeof p.incremental === 'boolean' ? undefined : 'incremental must be a boolean'),
+    () =>
+      p.incremental === undefined || typeof p.incremental === 'boolean'
+        ? undefined
+        : 'incremental must be a boolean',
     () => {
-      if (p.mode === undefined || p.mode === '') return p.incremental === true ? undefined : 'mode is required';
+      if (p.mode === undefined || p.mode === '')
+        return p.incremental === true ? undefined : 'mode is required';
       return typeof p.mode === 'string' && CONFIG_APPLY_MODES.includes(p.mode)
         ? undefined
         : `unknown mode ${JSON.stringify(p.mode)}; valid modes: ${CONFIG_APPLY_MODES.join(', ')}`;
     },
     () =>
-      p.targetVersion === undefined || (Number.isSafeInteger(p.targetVersion) && (p.targetVersion as number) >= 0)
+      p.targetVersion === undefined ||
+      (Number.isSafeInteger(p.targetVersion) && (p.targetVersion as number) >= 0)
         ? undefined
         : 'targetVersion must be a non-negative integer',
     () => {

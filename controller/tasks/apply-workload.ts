@@ -71,7 +71,11 @@ function applyTask(
  * A render error or a 422 → `terminal` (with the server's message); other API errors are thrown
  * (transient).
  */
-export const applyRbacProxyConfigTask = applyTask('apply-rbac-proxy-config', 'ConfigMap', Resources.ConfigMap);
+export const applyRbacProxyConfigTask = applyTask(
+  'apply-rbac-proxy-config',
+  'ConfigMap',
+  Resources.ConfigMap,
+);
 
 /**
  * `apply-statefulset`, params `{nodeName, namespace}`: applies the StatefulSet `<name>` →
@@ -86,8 +90,10 @@ export const applyStatefulSetTask = applyTask(
   'StatefulSet',
   Resources.StatefulSet,
   (ctx) => {
-    if (!ctx.platform.kubeRbacProxyImage?.trim()) return 'SEI_KUBE_RBAC_PROXY_IMAGE is not configured on the controller';
-    if (!ctx.platform.cosmosExporterImage?.trim()) return 'SEI_COSMOS_EXPORTER_IMAGE is not configured on the controller';
+    if (!ctx.platform.kubeRbacProxyImage?.trim())
+      return 'SEI_KUBE_RBAC_PROXY_IMAGE is not configured on the controller';
+    if (!ctx.platform.cosmosExporterImage?.trim())
+      return 'SEI_COSMOS_EXPORTER_IMAGE is not configured on the controller';
     return undefined;
   },
   (sts) => {

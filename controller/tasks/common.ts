@@ -31,7 +31,8 @@ export function nodeRef(node: SeiNode): { name: string; namespace: string; uid: 
 
 /** Checks that `params` is an object whose string fields `keys` are strings when present. */
 export function checkStringFields(params: unknown, keys: readonly string[]): string | undefined {
-  if (params === null || typeof params !== 'object' || Array.isArray(params)) return 'params must be an object';
+  if (params === null || typeof params !== 'object' || Array.isArray(params))
+    return 'params must be an object';
   for (const k of keys) {
     const v = (params as Record<string, unknown>)[k];
     if (v !== undefined && typeof v !== 'string') return `params.${k} must be a string`;

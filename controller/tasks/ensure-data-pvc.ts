@@ -81,7 +81,11 @@ async function ensureCreated(ctx: TaskContext<NodeTaskParams>): Promise<TaskOutc
   if ('error' in rendered) return terminal(rendered.error);
   const pvcName = rendered.manifest.metadata.name;
 
-  const existing = await ctx.client.get(Resources.PersistentVolumeClaim, { namespace, name: pvcName }, ctx.signal);
+  const existing = await ctx.client.get(
+    Resources.PersistentVolumeClaim,
+    { namespace, name: pvcName },
+    ctx.signal,
+  );
   if (existing) return judgeExisting(existing, name, uid);
   try {
     await ctx.client.create(Resources.PersistentVolumeClaim, rendered.manifest as KubeObject, {
@@ -93,7 +97,11 @@ async function ensureCreated(ctx: TaskContext<NodeTaskParams>): Promise<TaskOutc
   } catch (err) {
     if (err instanceof AlreadyExistsError) {
       // Lost a race with another writer: judge ownership now rather than on the next poll.
-      const raced = await ctx.client.get(Resources.PersistentVolumeClaim, { namespace, name: pvcName }, ctx.signal);
+      const raced = await ctx.client.get(
+        Resources.PersistentVolumeClaim,
+        { namespace, name: pvcName },
+        ctx.signal,
+      );
       if (raced) return judgeExisting(raced, name, uid);
       throw err;
     }
@@ -110,16 +118,21 @@ function judgeExisting(pvc: KubeObject, nodeName: string, uid: string): TaskOutc
     );
   }
   if (pvc.metadata?.deletionTimestamp) {
-    return { kind: 'running', message: `data PVC ${JSON.stringify(pvcName)} is being deleted; waiting to recreate it` };
+    return {
+      kind: 'running',
+      message: `data PVC ${JSON.stringify(pvcName)} is being deleted; waiting to recreate it`,
+    };
   }
   return { kind: 'complete' };
 }
 
 async function validateImport(ctx: TaskContext<NodeTaskParams>, pvcName: string): Promise<TaskOutcome> {
   const result = await checkImport(ctx, pvcName);
-  const condition = (status: ConditionUpdate['status'], reason: string, message: string): ConditionUpdate[] => [
-    { type: CONDITION_IMPORT_PVC_READY, status, reason, message },
-  ];
+  const condition = (
+    status: ConditionUpdate['status'],
+    reason: string,
+    message: string,
+  ): ConditionUpdate[] => [{ type: CONDITION_IMPORT_PVC_READY, status, reason, message }];
   switch (result.kind) {
     case 'ok': {
       const message = `PVC ${JSON.stringify(pvcName)} passes all import requirements`;
@@ -158,7 +171,9 @@ async function checkImport(ctx: TaskContext<NodeTaskParams>, name: string): Prom
 
   const modes = pvc.spec?.accessModes ?? [];
   if (!modes.includes('ReadWriteOnce') && !modes.includes('ReadWriteOncePod')) {
-    return invalid(`PVC ${q} accessModes [${modes.join(', ')}] must include ReadWriteOnce or ReadWriteOncePod`);
+    return invalid(
+      `PVC ${q} accessModes [${modes.join(', ')}] must include ReadWriteOnce or ReadWriteOncePod`,
+    );
   }
 
   const required = requiredSize(ctx.node, ctx.platform);

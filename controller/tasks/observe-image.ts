@@ -2,10 +2,19 @@
  * `observe-image` (reference-seinode.md §3.1, §2.8): records which seid image the node's pod runs
  * once the rollout is complete, which ends image drift for the planner.
  */
-import type { SeiNodeStatus } from '../../constructs/api/types';
+import type { SeiNode, SeiNodeStatus } from '../../constructs/api/types';
+import type { PlatformConfig } from '../../constructs/platform-config';
 import type { TaskDefinition } from '../planner/task';
 import { type NodeTaskParams, nodeRef, renderWorkloadObject, validateNodeParams } from './common';
-import { isSubset, ownedPods, podTemplateHash, readRollout, revisionOf, seidImage, type StatefulSet } from './rollout';
+import {
+  isSubset,
+  ownedPods,
+  podTemplateHash,
+  readRollout,
+  revisionOf,
+  type StatefulSet,
+  seidImage,
+} from './rollout';
 
 /**
  * `observe-image`, params `{nodeName, namespace}`.
@@ -56,21 +65,36 @@ export const observeImageTask: TaskDefinition<NodeTaskParams> = {
     const status: Partial<SeiNodeStatus> = {};
     if (image) status.currentImage = image;
     if (image && image !== ctx.node.spec.image)
-      ctx.log.info({ running: image, spec: ctx.node.spec.image }, 'the rolled-out image differs from spec.image');
+      ctx.log.info(
+        { running: image, spec: ctx.node.spec.image },
+        'the rolled-out image differs from spec.image',
+      );
     const hash = renderedTemplateHash(ctx.node, ctx.platform, sts);
     if (hash) status.currentPodTemplateHash = hash;
     return { kind: 'complete', status };
   },
 };
 
+/**
+ * {@link podTemplateHash} of the pod template rendered for `node` — what observe-image stamps as
+ * `status.currentPodTemplateHash` — for drift detection. Undefined when the node cannot be rendered.
+ */
+export function desiredPodTemplateHash(node: SeiNode, platform: PlatformConfig): string | undefined {
+  const template = renderedTemplate(node, platform);
+  return template ? podTemplateHash(template) : undefined;
+}
+
+function renderedTemplate(node: SeiNode, platform: PlatformConfig): unknown {
+  const rendered = renderWorkloadObject(node, platform, 'StatefulSet');
+  return 'error' in rendered ? undefined : (rendered.manifest as StatefulSet).spec?.template;
+}
+
 /** The hash of the current render's pod template, when the live StatefulSet runs that template. */
 function renderedTemplateHash(
-  node: Parameters<typeof renderWorkloadObject>[0],
-  platform: Parameters<typeof renderWorkloadObject>[1],
+  node: SeiNode,
+  platform: PlatformConfig,
   live: StatefulSet,
 ): string | undefined {
-  const rendered = renderWorkloadObject(node, platform, 'StatefulSet');
-  if ('error' in rendered) return undefined;
-  const template = (rendered.manifest as StatefulSet).spec?.template;
+  const template = renderedTemplate(node, platform);
   return template && isSubset(template, live.spec?.template) ? podTemplateHash(template) : undefined;
 }

@@ -67,7 +67,10 @@ export const replacePodTask: TaskDefinition<NodeTaskParams> = {
         if (!(err instanceof ConflictError)) throw err;
       }
       deleted.push(podName);
-      ctx.log.info({ pod: podName, from: revisionOf(pod), to: updateRevision }, 'deleted pod for replacement');
+      ctx.log.info(
+        { pod: podName, from: revisionOf(pod), to: updateRevision },
+        'deleted pod for replacement',
+      );
     }
     if (deleted.length > 0)
       return {

@@ -63,7 +63,8 @@ export async function readRollout(
       message: `waiting for the StatefulSet controller to observe generation ${generation} of ${name} (observed ${observed})`,
     };
   const updateRevision = sts.status?.updateRevision;
-  if (!updateRevision) return { kind: 'wait', message: `waiting for StatefulSet ${name} to report its update revision` };
+  if (!updateRevision)
+    return { kind: 'wait', message: `waiting for StatefulSet ${name} to report its update revision` };
   return { kind: 'ready', sts, updateRevision, replicas: sts.spec?.replicas ?? 1 };
 }
 
@@ -79,7 +80,9 @@ export async function ownedPods(client: KubeClient, sts: StatefulSet, signal?: A
     signal,
   });
   return items.filter((p) =>
-    p.metadata?.ownerReferences?.some((r) => r.controller === true && r.kind === 'StatefulSet' && r.uid === uid),
+    p.metadata?.ownerReferences?.some(
+      (r) => r.controller === true && r.kind === 'StatefulSet' && r.uid === uid,
+    ),
   );
 }
 
@@ -95,7 +98,9 @@ export function hasSelector(sts: StatefulSet): boolean {
 }
 
 /** The image of the `seid` container in a pod spec, if any. */
-export function seidImage(spec: { containers?: { name: string; image?: string }[] } | undefined): string | undefined {
+export function seidImage(
+  spec: { containers?: { name: string; image?: string }[] } | undefined,
+): string | undefined {
   return spec?.containers?.find((c) => c.name === CONTAINER.seid)?.image;
 }
 
@@ -128,7 +133,9 @@ export function isSubset(desired: unknown, live: unknown): boolean {
     return false;
   }
   if (Array.isArray(desired)) {
-    return Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isSubset(d, live[i]));
+    return (
+      Array.isArray(live) && live.length === desired.length && desired.every((d, i) => isSubset(d, live[i]))
+    );
   }
   if (live === null || typeof live !== 'object' || Array.isArray(live)) return false;
   return Object.entries(desired as Record<string, unknown>).every(
@@ -137,7 +144,8 @@ export function isSubset(desired: unknown, live: unknown): boolean {
 }
 
 function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)

@@ -72,7 +72,10 @@ function wireParams(params: Params | undefined): Params | undefined {
  * @param spec - type, retry budget and fire-and-forget flag.
  * @param options - poll timing.
  */
-export function sidecarTaskDefinition(spec: SidecarTaskSpec, options: SidecarTaskOptions = {}): TaskDefinition {
+export function sidecarTaskDefinition(
+  spec: SidecarTaskSpec,
+  options: SidecarTaskOptions = {},
+): TaskDefinition {
   const pollIntervalMs = options.pollIntervalMs ?? 5_000;
   const firstPollAfterMs = options.firstPollAfterMs ?? 1_000;
 
@@ -81,9 +84,12 @@ export function sidecarTaskDefinition(spec: SidecarTaskSpec, options: SidecarTas
     const problem = validateSidecarParams(spec.type, params);
     if (problem) return { kind: 'terminal', error: problem };
     try {
-      await ctx.sidecar().submitTask({ id: task.id, type: spec.type, ...(params ? { params } : {}) }, ctx.signal);
+      await ctx
+        .sidecar()
+        .submitTask({ id: task.id, type: spec.type, ...(params ? { params } : {}) }, ctx.signal);
     } catch (err) {
-      if (err instanceof SidecarError && err.kind === 'rejected') return { kind: 'terminal', error: err.message };
+      if (err instanceof SidecarError && err.kind === 'rejected')
+        return { kind: 'terminal', error: err.message };
       throw err;
     }
     return spec.fireAndForget ? { kind: 'complete' } : { kind: 'running', pollAfterMs: firstPollAfterMs };

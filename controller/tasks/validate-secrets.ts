@@ -21,7 +21,7 @@ export const CONDITION_OPERATOR_KEYRING_READY = 'OperatorKeyringReady';
 /** Params of validate-signing-key and validate-node-key. */
 export interface KeySecretParams {
   /** The Secret in the node's namespace. */
-  readonly secretName: string;
+  readonly secretName?: string;
   /** Must be the node's namespace when set. */
   readonly namespace?: string;
 }
@@ -29,13 +29,13 @@ export interface KeySecretParams {
 /** Params of validate-operator-keyring. */
 export interface OperatorKeyringParams {
   /** The keyring Secret (file-backend layout: `<name>.info` and `<hex>.address` data keys). */
-  readonly secretName: string;
+  readonly secretName?: string;
   /** When set, `<keyName>.info` must exist. */
   readonly keyName?: string;
   /** The Secret holding the keyring passphrase … */
-  readonly passphraseSecretName: string;
+  readonly passphraseSecretName?: string;
   /** … under this data key. */
-  readonly passphraseSecretKey: string;
+  readonly passphraseSecretKey?: string;
   /** Must be the node's namespace when set. */
   readonly namespace?: string;
 }
@@ -57,7 +57,11 @@ function outcome(prefix: string, problem: Problem | undefined, okMessage: string
   ];
   if (!problem) return { kind: 'complete', conditions: cond('True', 'Validated', okMessage) };
   if (problem.kind === 'wait')
-    return { kind: 'running', message: problem.message, conditions: cond('False', 'NotReady', problem.message) };
+    return {
+      kind: 'running',
+      message: problem.message,
+      conditions: cond('False', 'NotReady', problem.message),
+    };
   return terminal(problem.message, cond('False', 'Invalid', problem.message));
 }
 
@@ -65,7 +69,7 @@ function outcome(prefix: string, problem: Problem | undefined, okMessage: string
 async function readSecret(
   ctx: TaskContext<unknown>,
   name: string,
-): Promise<{ secret: Secret; problem?: undefined } | { problem: Problem }> {
+): Promise<{ secret: Secret } | { problem: Problem }> {
   const { namespace } = nodeRef(ctx.node);
   const q = JSON.stringify(name);
   const secret = await ctx.client.get<Secret>(Resources.Secret, { namespace, name }, ctx.signal);
@@ -85,7 +89,9 @@ function dataBytes(secret: Secret, key: string): Buffer | undefined {
 function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(bytes.toString('utf8'));
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    return v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -93,7 +99,8 @@ function parseJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
 
 function nonEmptyString(obj: Record<string, unknown>, ...path: string[]): boolean {
   let v: unknown = obj;
-  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+  for (const p of path)
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
   return typeof v === 'string' && v.length > 0;
 }
 
@@ -108,11 +115,13 @@ async function checkKeyFile(
   description: string,
   required: readonly string[],
 ): Promise<Problem | undefined> {
-  const { secret, problem } = await readSecret(ctx, secretName);
-  if (problem) return problem;
+  const read = await readSecret(ctx, secretName);
+  if ('problem' in read) return read.problem;
+  const { secret } = read;
   const q = JSON.stringify(secretName);
   const bytes = dataBytes(secret, dataKey);
-  if (!bytes || bytes.length === 0) return invalid(`Secret ${q} missing required data key ${JSON.stringify(dataKey)}`);
+  if (!bytes || bytes.length === 0)
+    return invalid(`Secret ${q} missing required data key ${JSON.stringify(dataKey)}`);
   const key = parseJsonObject(bytes);
   const prefix = `Secret ${q} data key ${JSON.stringify(dataKey)} is not a valid ${description}`;
   if (!key) return invalid(`${prefix}: not a JSON object`);
@@ -154,7 +163,11 @@ export const validateSigningKeyTask: TaskDefinition<KeySecretParams> = {
       'priv_key.type',
       'priv_key.value',
     ]);
-    return outcome('SigningKey', problem, `Secret ${JSON.stringify(name)} passes all signing-key validation rules`);
+    return outcome(
+      'SigningKey',
+      problem,
+      `Secret ${JSON.stringify(name)} passes all signing-key validation rules`,
+    );
   },
 };
 
@@ -207,9 +220,10 @@ export const validateOperatorKeyringTask: TaskDefinition<OperatorKeyringParams> 
     return empty ?? checkNamespace(params.namespace, node);
   },
   async execute(ctx) {
-    const p = ctx.params;
-    const empty = emptyKeyringParam(p);
+    const { secretName = '', keyName, passphraseSecretName = '', passphraseSecretKey = '' } = ctx.params;
+    const empty = emptyKeyringParam(ctx.params);
     if (empty) return terminal(empty);
+    const p = { secretName, keyName, passphraseSecretName, passphraseSecretKey };
     const problem = await checkKeyring(ctx, p);
     return outcome(
       'OperatorKeyring',
@@ -228,10 +242,11 @@ function emptyKeyringParam(p: OperatorKeyringParams): string | undefined {
 
 async function checkKeyring(
   ctx: TaskContext<OperatorKeyringParams>,
-  p: OperatorKeyringParams,
+  p: Required<Omit<OperatorKeyringParams, 'keyName' | 'namespace'>> & { keyName?: string | undefined },
 ): Promise<Problem | undefined> {
-  const { secret: keyring, problem } = await readSecret(ctx, p.secretName);
-  if (problem) return problem;
+  const keyringRead = await readSecret(ctx, p.secretName);
+  if ('problem' in keyringRead) return keyringRead.problem;
+  const keyring = keyringRead.secret;
   const q = JSON.stringify(p.secretName);
   const keys = Object.keys(keyring.data ?? {}).sort();
   const infoKeys = keys.filter((k) => k.endsWith('.info'));
@@ -241,13 +256,17 @@ async function checkKeyring(
   if (infoKeys.length === 0)
     return invalid(`Secret ${q} has no "*.info" data keys (expected at least one keyring entry)`);
   if (!keys.some((k) => k.endsWith('.address')))
-    return invalid(`Secret ${q} has no "*.address" data keys (expected the name→address index of a keyring entry)`);
+    return invalid(
+      `Secret ${q} has no "*.address" data keys (expected the name→address index of a keyring entry)`,
+    );
   if (p.keyName && !infoKeys.includes(`${p.keyName}.info`))
-    return invalid(`Secret ${q} is missing data key ${JSON.stringify(`${p.keyName}.info`)} for keyName ${JSON.stringify(p.keyName)}`);
+    return invalid(
+      `Secret ${q} is missing data key ${JSON.stringify(`${p.keyName}.info`)} for keyName ${JSON.stringify(p.keyName)}`,
+    );
 
-  const pass = await readSecret(ctx, p.passphraseSecretName);
-  if (pass.problem) return pass.problem;
-  const passphrase = pass.secret;
+  const passRead = await readSecret(ctx, p.passphraseSecretName);
+  if ('problem' in passRead) return passRead.problem;
+  const passphrase = passRead.secret;
   const pq = JSON.stringify(p.passphraseSecretName);
   const bytes = dataBytes(passphrase, p.passphraseSecretKey);
   if (bytes === undefined)

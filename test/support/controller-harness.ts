@@ -1,6 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
-import type { PlatformConfig } from '../../constructs/platform-config';
 import type { RunningController } from '../../controller/app';
 import { KubeClient } from '../../controller/kube/client';
 import { startControllerAsServiceAccount } from './controller-process';
@@ -19,7 +18,7 @@ export function adminClient(): KubeClient {
  * synthesized ServiceAccount (a permission missing from the install chart fails the test).
  */
 export function startTestController(
-  opts: { namespace?: string; platform?: PlatformConfig; logLevel?: string } = {},
+  opts: Parameters<typeof startControllerAsServiceAccount>[1],
 ): Promise<RunningController> {
   return startControllerAsServiceAccount(adminClient(), opts);
 }

@@ -7,6 +7,9 @@ import { KubeClient } from '../../controller/kube/client';
 import { AlreadyExistsError } from '../../controller/kube/errors';
 import { findResource, Resources } from '../../controller/kube/resources';
 import type { KubeObject } from '../../controller/kube/types';
+import type { RetryBackoff } from '../../controller/planner/executor';
+import { HttpSidecarClientFactory } from '../../controller/sidecar/factory';
+import { NO_TOKEN } from '../../controller/sidecar/token';
 
 /** Namespace and ServiceAccount of the controller as the install chart declares them. */
 export const CONTROLLER_NAMESPACE = 'sei-k8s-controller-system';
@@ -60,7 +63,18 @@ export async function ensureNamespace(admin: KubeClient, name: string): Promise<
  */
 export async function startControllerAsServiceAccount(
   admin: KubeClient,
-  opts: { namespace?: string; platform?: PlatformConfig; logLevel?: string; healthBindAddress?: string } = {},
+  opts: {
+    namespace?: string;
+    platform?: PlatformConfig;
+    logLevel?: string;
+    healthBindAddress?: string;
+    /** Base URL template of the sidecars (the simulator's). */
+    sidecarUrlTemplate: string;
+    /** @default 200 ms doubling to 2 s (fast tests) */
+    retryBackoff?: RetryBackoff;
+    /** @default 1000 */
+    probeIntervalMs?: number;
+  },
 ): Promise<RunningController> {
   await installControllerRbac(admin);
   const client = new KubeClient(admin.kubeConfig, {
@@ -75,5 +89,12 @@ export async function startControllerAsServiceAccount(
     concurrency: 4,
     healthBindAddress: opts.healthBindAddress,
     instance: 'local-controller',
+    sidecars: new HttpSidecarClientFactory({
+      urlTemplate: opts.sidecarUrlTemplate,
+      tokenSource: NO_TOKEN,
+      timeoutMs: 5_000,
+    }),
+    retryBackoff: opts.retryBackoff ?? { baseMs: 200, maxMs: 2_000 },
+    probeIntervalMs: opts.probeIntervalMs ?? 1_000,
   });
 }

@@ -137,6 +137,11 @@ export interface SidecarSimulatorOptions {
   tls?: { key: string; cert: string };
   /** Port to listen on. @default 0 (any free port) */
   port?: number;
+  /**
+   * Cap on recorded requests (long demo runs): when full, the oldest tenth is dropped; `0` records
+   * nothing. @default 100000
+   */
+  maxRecordedRequests?: number;
 }
 
 /** What {@link SidecarSimulator.start} returns. */
@@ -366,7 +371,7 @@ export class SidecarSimulator {
   finishTask(node: SimNodeRef, id: string, error?: string): void {
     const n = this.state(node);
     const row = n.rows.get(id);
-    if (!row || row.status !== 'running') throw new Error(`task ${id} on ${n.key} is not running`);
+    if (row?.status !== 'running') throw new Error(`task ${id} on ${n.key} is not running`);
     clearTimeout(row.timer);
     if (error === undefined) this.applyEffects(n, row);
     this.complete(row, error);
@@ -474,7 +479,10 @@ export class SidecarSimulator {
       this.send(res, 404, 'text/plain; charset=utf-8', '404 page not found\n');
       return;
     }
-    const node = this.state({ namespace: decodeURIComponent(m[1] as string), name: decodeURIComponent(m[2] as string) });
+    const node = this.state({
+      namespace: decodeURIComponent(m[1] as string),
+      name: decodeURIComponent(m[2] as string),
+    });
     const path = m[3] ?? '/';
     const method = req.method ?? 'GET';
     let json: unknown;
@@ -483,15 +491,19 @@ export class SidecarSimulator {
     } catch {
       json = undefined;
     }
-    this.records.push({
-      node: node.key,
-      method,
-      path: path + url.search,
-      rawPath: url.pathname + url.search,
-      headers: { ...req.headers },
-      body,
-      json,
-    });
+    const max = this.options.maxRecordedRequests ?? 100_000;
+    // drop a tenth at a time so a full buffer does not cost a splice per request
+    if (max > 0 && this.records.length >= max) this.records.splice(0, Math.max(1, Math.ceil(max / 10)));
+    if (max > 0)
+      this.records.push({
+        node: node.key,
+        method,
+        path: path + url.search,
+        rawPath: url.pathname + url.search,
+        headers: { ...req.headers },
+        body,
+        json,
+      });
 
     const fault = this.takeFault(node, method, path);
     if (fault?.kind === 'drop') {
@@ -525,7 +537,8 @@ export class SidecarSimulator {
     const i = node.faults.findIndex(
       (f) =>
         (f.method === undefined || f.method === method) &&
-        (f.path === undefined || (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : f.path === path)),
+        (f.path === undefined ||
+          (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : f.path === path)),
     );
     const fault = node.faults[i];
     if (!fault) return undefined;
@@ -543,7 +556,11 @@ export class SidecarSimulator {
     body: string,
     headers: Record<string, string> = {},
   ): void {
-    res.writeHead(status, { ...(body ? { 'content-type': contentType } : {}), ...headers });
+    res.writeHead(status, {
+      ...(body ? { 'content-type': contentType } : {}),
+      'content-length': String(Buffer.byteLength(body)),
+      ...headers,
+    });
     res.end(body);
   }
 
@@ -576,7 +593,13 @@ export class SidecarSimulator {
         const r = this.submit(node, body);
         return json(r.status, r.body);
       }
-      if (isGet) return json(200, this.sorted(node).slice(0, 100).map((r) => this.view(r)));
+      if (isGet)
+        return json(
+          200,
+          this.sorted(node)
+            .slice(0, 100)
+            .map((r) => this.view(r)),
+        );
       return notAllowed('GET, HEAD, POST');
     }
     if (path.startsWith('/v0/tasks/') && !path.slice('/v0/tasks/'.length).includes('/')) {
@@ -763,7 +786,9 @@ export class SidecarSimulator {
         }
         return undefined;
       case 'generate-gentx':
-        return node.identity ? undefined : 'generate-gentx: node not initialized (generate-identity has not run)';
+        return node.identity
+          ? undefined
+          : 'generate-gentx: node not initialized (generate-identity has not run)';
       case 'upload-genesis-artifacts':
         return node.gentx ? undefined : 'upload-genesis-artifacts: no gentx found in config/gentx';
       case 'set-genesis-peers':
@@ -772,8 +797,9 @@ export class SidecarSimulator {
           : `set-genesis-peers: peers.json not found at s3://sei-genesis/${chainId ?? ''}/peers.json`;
       case 'assemble-and-upload-genesis': {
         const chain = this.assemblyChain(node, row);
-        if (chain === undefined) return 'assemble-and-upload-genesis: chain id unknown (no node ran generate-identity)';
-        const missing = (row.params?.nodes as { name: string }[]).find(
+        if (chain === undefined)
+          return 'assemble-and-upload-genesis: chain id unknown (no node ran generate-identity)';
+        const missing = ((row.params?.nodes ?? []) as { name: string }[]).find(
           (n) => !this.chain(chain).artifacts.has(n.name),
         );
         return missing
@@ -788,7 +814,7 @@ export class SidecarSimulator {
   private assemblyChain(node: NodeState, row: Row): string | undefined {
     if (node.chainId !== undefined) return node.chainId;
     const ns = row.params?.namespace as string;
-    for (const n of row.params?.nodes as { name: string }[]) {
+    for (const n of (row.params?.nodes ?? []) as { name: string }[]) {
       const chainId = this.nodes.get(`${ns}/${n.name}`)?.chainId;
       if (chainId !== undefined) return chainId;
     }
@@ -906,7 +932,9 @@ function paramProblem(type: string, params: Record<string, unknown> | undefined)
     case 'assemble-and-upload-genesis':
       return (
         need('accountBalance', 'namespace') ??
-        (Array.isArray(p.nodes) && p.nodes.length > 0 && p.nodes.every((n) => isObject(n) && typeof n.name === 'string')
+        (Array.isArray(p.nodes) &&
+        p.nodes.length > 0 &&
+        p.nodes.every((n) => isObject(n) && typeof n.name === 'string')
           ? undefined
           : `${type}: at least one node is required`)
       );
@@ -915,11 +943,19 @@ function paramProblem(type: string, params: Record<string, unknown> | undefined)
     case 'config-apply': {
       const diagnostics: { severity: string; field: string; message: string }[] = [];
       if (p.incremental !== true && !CONFIG_MODES.has(String(p.mode ?? ''))) {
-        diagnostics.push({ severity: 'error', field: 'mode', message: `unknown mode ${JSON.stringify(p.mode ?? '')}` });
+        diagnostics.push({
+          severity: 'error',
+          field: 'mode',
+          message: `unknown mode ${JSON.stringify(p.mode ?? '')}`,
+        });
       }
       for (const key of Object.keys(isObject(p.overrides) ? p.overrides : {})) {
         if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_-]+)+$/.test(key)) {
-          diagnostics.push({ severity: 'error', field: key, message: `unknown config field ${JSON.stringify(key)}` });
+          diagnostics.push({
+            severity: 'error',
+            field: key,
+            message: `unknown config field ${JSON.stringify(key)}`,
+          });
         }
       }
       return diagnostics.length > 0 ? `config validation failed: ${JSON.stringify(diagnostics)}` : undefined;

@@ -13,15 +13,22 @@ import {
   startTestController,
   subsetDiff,
 } from '../../support/controller-harness';
-import { exampleNode } from '../../support/examples';
+import { exampleDocuments, exampleNode } from '../../support/examples';
 import { type KubeletStandIn, startKubeletStandIn } from '../../support/kubelet-stand-in';
+import { SidecarSimulator } from '../../support/sidecar-simulator';
+import { createBoundClaim } from '../../support/volumes';
 
 const NS = 'seinode-it';
 let admin: KubeClient;
 let controller: RunningController;
 let kubelet: KubeletStandIn;
+let simulator: SidecarSimulator;
 
 async function createNode(file: string, mutate: (n: SeiNode) => void = () => {}): Promise<SeiNode> {
+  for (const doc of exampleDocuments(file).filter((d) => d.kind === 'Secret')) {
+    const secret = { ...doc, metadata: { ...(doc.metadata as object), namespace: NS } } as KubeObject;
+    await admin.apply(Resources.Secret, secret, { force: true });
+  }
   const node = exampleNode(file);
   node.metadata.namespace = NS;
   mutate(node);
@@ -36,7 +43,10 @@ async function getNode(name: string): Promise<SeiNode | null> {
 async function converged(name: string): Promise<SeiNode> {
   return eventually(`SeiNode ${name} converged`, async () => {
     const n = await getNode(name);
-    return n?.status?.observedGeneration === n?.metadata.generation && n?.status?.statefulSet?.uid
+    return n?.status?.observedGeneration === n?.metadata.generation &&
+      n?.status?.phase === 'Running' &&
+      n?.status?.plan?.phase === 'Complete' &&
+      n?.status?.currentImage === n?.spec.image
       ? n
       : undefined;
   });
@@ -46,12 +56,15 @@ beforeAll(async () => {
   admin = adminClient();
   await ensureNamespace(admin, NS);
   kubelet = await startKubeletStandIn(admin.kubeConfig, { namespace: NS });
-  controller = await startTestController({ namespace: NS });
+  simulator = new SidecarSimulator();
+  const sim = await simulator.start();
+  controller = await startTestController({ namespace: NS, sidecarUrlTemplate: sim.urlTemplate });
 });
 
 afterAll(async () => {
   await controller?.stop(5_000);
   await kubelet?.stop();
+  await simulator?.stop();
 });
 
 describe('SeiNode controller (real kube-apiserver, controller impersonating its ServiceAccount)', () => {
@@ -70,7 +83,7 @@ describe('SeiNode controller (real kube-apiserver, controller impersonating its 
       const node = await converged(name);
 
       expect(node.metadata.finalizers).toContain('sei.io/seinode-finalizer');
-      expect(node.status?.phase).toBe('Initializing');
+      expect(node.status?.phase).toBe('Running');
       expect(node.status?.mode).toBe(
         Object.keys(node.spec).find((k) => ['fullNode', 'archive', 'replayer', 'validator'].includes(k)),
       );
@@ -166,12 +179,7 @@ describe('SeiNode controller (real kube-apiserver, controller impersonating its 
   });
 
   it('never creates, owns or deletes an imported PVC', async () => {
-    await admin.create(Resources.PersistentVolumeClaim, {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: 'restored-chain-data', namespace: NS },
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2000Gi' } } },
-    });
+    await createBoundClaim(admin, NS, 'restored-chain-data', '2000Gi');
     await createNode('pacific-1-rpc-node.yaml', (n) => {
       n.metadata.name = 'importer';
       n.spec.dataVolume = { import: { pvcName: 'restored-chain-data' } };
@@ -201,7 +209,7 @@ describe('SeiNode controller (real kube-apiserver, controller impersonating its 
     expect(pvc?.metadata?.ownerReferences).toBeUndefined();
   });
 
-  it('leaves a pre-existing data-<name> PVC it does not control alone on deletion', async () => {
+  it('fails fast on a pre-existing data-<name> PVC it does not control, and leaves it alone on deletion', async () => {
     await admin.create(Resources.PersistentVolumeClaim, {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
@@ -211,7 +219,12 @@ describe('SeiNode controller (real kube-apiserver, controller impersonating its 
     await createNode('pacific-1-rpc-node.yaml', (n) => {
       n.metadata.name = 'squatter';
     });
-    await converged('squatter');
+    const failed = await eventually('SeiNode squatter Failed', async () => {
+      const n = await getNode('squatter');
+      return n?.status?.phase === 'Failed' ? n : undefined;
+    });
+    expect(failed.status?.plan?.failedTaskDetail).toMatchObject({ type: 'ensure-data-pvc' });
+    expect(failed.status?.plan?.failedTaskDetail?.error).toMatch(/dataVolume\.import\.pvcName/);
     await admin.delete(Resources.SeiNode, { namespace: NS, name: 'squatter' });
     await eventually('SeiNode gone', async () => ((await getNode('squatter')) === null ? true : undefined));
     const pvc = await admin.get<KubeObject>(Resources.PersistentVolumeClaim, {
