@@ -75,7 +75,13 @@ try {
   const lastSeen = new Map<string, string>();
   const report = (n: SeiNode) => {
     const s = n.status ?? {};
-    const line = `phase=${s.phase ?? 'Pending'} mode=${s.mode ?? '-'} observedGeneration=${s.observedGeneration ?? '-'}/${n.metadata.generation} statefulSet=${s.statefulSet?.name ?? '-'}`;
+    const plan = s.plan;
+    const done = plan?.tasks.filter((t) => t.status === 'Complete').length ?? 0;
+    const current = plan?.tasks.find((t) => t.status !== 'Complete');
+    const progress = plan
+      ? `${plan.type} plan ${plan.phase} ${done}/${plan.tasks.length}${current ? ` (${current.type}: ${current.status}${current.error ? `, ${current.error}` : ''})` : ''}`
+      : 'no plan';
+    const line = `phase=${s.phase ?? 'Pending'} mode=${s.mode ?? '-'} ${progress}`;
     if (lastSeen.get(n.metadata.name ?? '') !== line) {
       lastSeen.set(n.metadata.name ?? '', line);
       say(`  seinode/${n.metadata.name}: ${line}`);
@@ -105,7 +111,10 @@ try {
 
   const expected = applied.filter((a) => a.startsWith('SeiNode/')).map((a) => a.slice('SeiNode/'.length));
   const isConverged = (n: SeiNode | undefined) =>
-    !!n && n.status?.observedGeneration === n.metadata.generation && !!n.status?.statefulSet?.uid;
+    !!n &&
+    n.status?.phase === 'Running' &&
+    n.status.plan?.phase === 'Complete' &&
+    n.status.observedGeneration === n.metadata.generation;
   const deadline = Date.now() + Number(args.timeout) * 1000;
   while (!expected.every((name) => isConverged(nodes.cache.get(ns, name)))) {
     if (Date.now() > deadline) {
@@ -118,7 +127,7 @@ try {
     await new Promise((r) => setTimeout(r, 250));
   }
   if (exitCode === 0) {
-    say(`\nall ${expected.length} SeiNodes converged; what the controller created:`);
+    say(`\nall ${expected.length} SeiNodes Running; what the controller created:`);
     for (const kind of [
       Resources.StatefulSet,
       Resources.Service,
