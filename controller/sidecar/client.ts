@@ -64,6 +64,11 @@ export interface SidecarClient {
    */
   getTask(id: string, signal?: AbortSignal): Promise<SidecarTaskResult | null>;
   /**
+   * @returns the 100 most recent tasks, newest first (`GET /v0/tasks`)
+   * @throws SidecarError
+   */
+  listTasks(signal?: AbortSignal): Promise<SidecarTaskResult[]>;
+  /**
    * @returns true on 200 (marked ready), false on 503
    * @throws SidecarError for anything else
    */

@@ -172,6 +172,23 @@ export class HttpSidecarClient implements SidecarClient {
   }
 
   /**
+   * `GET /v0/tasks`: the sidecar's 100 most recent tasks, newest first (for diagnostics).
+   *
+   * @throws SidecarError `malformed` when the body is not an array of task results.
+   */
+  async listTasks(signal?: AbortSignal): Promise<SidecarTaskResult[]> {
+    const path = '/v0/tasks';
+    const res = await this.call('GET', path, undefined, signal);
+    if (res.status !== 200) throw this.statusError('GET', path, res);
+    const body = this.decode(res, 'GET', path);
+    const results = Array.isArray(body) ? body.map(decodeTaskResult) : [null];
+    if (results.some((r) => !r)) {
+      throw new SidecarError('malformed', `GET ${this.baseUrl}${path}: not a list of task results: ${snippet(res.text)}`, res.status);
+    }
+    return results as SidecarTaskResult[];
+  }
+
+  /**
    * `GET /v0/healthz`.
    *
    * @returns true on 200, false on 503.

@@ -80,6 +80,17 @@ describe('HttpSidecarClient against the simulator', () => {
     expect(sim.requests(b.node)[0]?.headers.authorization).toBe('Bearer t');
   });
 
+  it('lists tasks newest first', async () => {
+    const { client } = fresh();
+    expect(await client.listTasks()).toEqual([]);
+    await client.submitTask({ id: '6f1c1b7e-2f0a-5c3b-9d4e-000000000011', type: 'configure-genesis' });
+    await new Promise((r) => setTimeout(r, 5));
+    await client.submitTask({ id: '6f1c1b7e-2f0a-5c3b-9d4e-000000000012', type: 'mark-ready' });
+    const list = await client.listTasks();
+    expect(list.map((t) => t.type)).toEqual(['mark-ready', 'configure-genesis']);
+    expect(list[0]).toMatchObject({ status: 'completed', run: 1 });
+  });
+
   it('returns the task, null for an unknown id, and tolerates unknown keys', async () => {
     const { node, client } = fresh();
     await client.submitTask({ id: ID, type: 'configure-genesis' });
