@@ -2,7 +2,7 @@ import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { API_VERSION, KIND_SEINODE, nodeMode, type SeiNode, type SnapshotSource } from '../api/types';
+import { nodeMode, type SeiNode, type SnapshotSource } from '../api/types';
 import type { PlatformConfig } from '../platform-config';
 import {
   nodePodContext,
@@ -24,6 +24,7 @@ import {
   rbacProxyConfigMapName,
   VOLUME,
 } from './names';
+import { seiNodeOwnerReference } from './owner';
 
 /** Value of `sei.io/component` on the bootstrap Job's pod and Service. */
 export const BOOTSTRAP_COMPONENT = 'bootstrap';
@@ -296,16 +297,8 @@ export class SeiNodeBootstrapJob extends Construct {
       JsonPatch.add(`${podSpec}/initContainers/1/resources`, quantities(node.spec.sidecar?.resources ?? {})),
       JsonPatch.add(`${podSpec}/containers/0/resources`, quantities(seidResources(ctx))),
     );
-    if (node.metadata.uid) {
-      api.metadata.addOwnerReference({
-        apiVersion: API_VERSION,
-        kind: KIND_SEINODE,
-        name,
-        uid: node.metadata.uid,
-        controller: true,
-        blockOwnerDeletion: true,
-      });
-    }
+    const owner = seiNodeOwnerReference(node);
+    if (owner) api.metadata.addOwnerReference(owner);
     this.node.addValidation({
       validate: () => bootstrapSecretViolations(node, api.toJson() as PodSpecOwner),
     });

@@ -1,9 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { IntOrString } from 'cdk8s-plus-28/lib/imports/k8s';
 import { Construct } from 'constructs';
-import { API_VERSION, KIND_SEINODE, type SeiNode } from '../api/types';
+import type { SeiNode } from '../api/types';
 import { bootstrapLabels } from './bootstrap-job';
 import { bootstrapServiceName, RBAC_PROXY_PORT } from './names';
+import { seiNodeOwnerReference } from './owner';
 
 /** Props of {@link SeiNodeBootstrapService}. */
 export interface SeiNodeBootstrapServiceProps {
@@ -32,6 +33,7 @@ export class SeiNodeBootstrapService extends Construct {
     super(scope, id);
     const { node } = props;
     const name = node.metadata.name;
+    const owner = seiNodeOwnerReference(node);
     if (!name) throw new Error('SeiNodeBootstrapService: node.metadata.name is required');
     const labels = bootstrapLabels(name);
     this.service = new k8s.KubeService(this, 'Resource', {
@@ -39,20 +41,7 @@ export class SeiNodeBootstrapService extends Construct {
         name: bootstrapServiceName(name),
         namespace: node.metadata.namespace,
         labels,
-        ...(node.metadata.uid
-          ? {
-              ownerReferences: [
-                {
-                  apiVersion: API_VERSION,
-                  kind: KIND_SEINODE,
-                  name,
-                  uid: node.metadata.uid,
-                  controller: true,
-                  blockOwnerDeletion: true,
-                },
-              ],
-            }
-          : {}),
+        ...(owner ? { ownerReferences: [owner] } : {}),
       },
       spec: {
         type: 'ClusterIP',

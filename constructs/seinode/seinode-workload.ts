@@ -1,10 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { API_VERSION, KIND_SEINODE, type SeiNode } from '../api/types';
+import type { SeiNode } from '../api/types';
 import type { PlatformConfig } from '../platform-config';
 import { SeiNodeDataPvc } from './data-pvc';
 import { SeiNodeHeadlessService } from './headless-service';
 import { dataPvcName } from './names';
+import { seiNodeOwnerReference } from './owner';
 import { RbacProxyConfig } from './rbac-proxy-config';
 import { SeiNodeStatefulSet } from './statefulset';
 
@@ -51,19 +52,9 @@ export class SeiNodeWorkload extends Construct {
       service: this.service.service,
     });
 
-    if (node.metadata.uid) {
-      for (const c of this.node.findAll()) {
-        if (c instanceof ApiObject) {
-          c.metadata.addOwnerReference({
-            apiVersion: API_VERSION,
-            kind: KIND_SEINODE,
-            name,
-            uid: node.metadata.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          });
-        }
-      }
+    const owner = seiNodeOwnerReference(node);
+    if (owner) {
+      for (const c of this.node.findAll()) if (c instanceof ApiObject) c.metadata.addOwnerReference(owner);
     }
   }
 }

@@ -4,34 +4,10 @@
  * {@link KubeObject}.
  */
 
-/** `metadata.ownerReferences[]` entry. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+// `metadata` and owner references have one definition, shared with the CRD types.
+import type { ObjectMeta, OwnerReference } from '../../constructs/api/types';
 
-/** The parts of `ObjectMeta` the runtime reads. Unknown fields pass through untouched. */
-export interface ObjectMeta {
-  name?: string;
-  generateName?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  deletionGracePeriodSeconds?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: OwnerReference[];
-  finalizers?: string[];
-  managedFields?: unknown[];
-  [field: string]: unknown;
-}
+export type { ObjectMeta, OwnerReference } from '../../constructs/api/types';
 
 /** Any Kubernetes object: `apiVersion`, `kind`, `metadata`, and whatever else the kind defines. */
 export interface KubeObject {

@@ -183,7 +183,11 @@ export class HttpSidecarClient implements SidecarClient {
     const body = this.decode(res, 'GET', path);
     const results = Array.isArray(body) ? body.map(decodeTaskResult) : [null];
     if (results.some((r) => !r)) {
-      throw new SidecarError('malformed', `GET ${this.baseUrl}${path}: not a list of task results: ${snippet(res.text)}`, res.status);
+      throw new SidecarError(
+        'malformed',
+        `GET ${this.baseUrl}${path}: not a list of task results: ${snippet(res.text)}`,
+        res.status,
+      );
     }
     return results as SidecarTaskResult[];
   }
