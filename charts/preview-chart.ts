@@ -1,4 +1,4 @@
-import { ApiObject, Chart, type ChartProps } from 'cdk8s';
+import { Chart, type ChartProps } from 'cdk8s';
 import type { Construct } from 'constructs';
 import {
   KIND_SEINODE,
@@ -9,6 +9,7 @@ import {
 import type { PlatformConfig } from '../constructs/platform-config';
 import { SeiNodeWorkload } from '../constructs/seinode/seinode-workload';
 import { childSeiNode } from '../constructs/seinodedeployment/children';
+import { SeiNodeDeploymentResources } from '../constructs/seinodedeployment/seinodedeployment-resources';
 
 /** Props of {@link PreviewChart}. */
 export interface PreviewChartProps extends ChartProps {
@@ -29,8 +30,10 @@ function isKind<T>(doc: unknown, kind: string): doc is T {
 
 /**
  * The child resources the controllers will apply for one example manifest, rendered by the same
- * constructs the controllers use (SPEC §11): for a SeiNode its workload; for a SeiNodeDeployment its
- * child SeiNodes and each child's workload. Owner references are absent (no uids before apply).
+ * constructs the controllers use (SPEC §11): for a SeiNode its workload; for a SeiNodeDeployment
+ * what its controller applies ({@link SeiNodeDeploymentResources}: child SeiNodes, internal Service
+ * and, with HTTP networking, external Service and HTTPRoutes), then each child's workload. Owner
+ * references are absent (no uids before apply).
  */
 export class PreviewChart extends Chart {
   constructor(scope: Construct, id: string, props: PreviewChartProps) {
@@ -46,9 +49,12 @@ export class PreviewChart extends Chart {
         new SeiNodeWorkload(this, `${node.metadata.name}`, { node, platform: props.platform });
       } else if (isKind<SeiNodeDeployment>(doc, KIND_SEINODEDEPLOYMENT)) {
         const snd = withNs(doc);
+        new SeiNodeDeploymentResources(this, `${snd.metadata.name}-deployment`, {
+          deployment: snd,
+          platform: props.platform,
+        });
         for (let i = 0; i < (snd.spec.replicas ?? 1); i++) {
           const child = childSeiNode(snd, i);
-          new ApiObject(this, `${child.metadata.name}-seinode`, child as never);
           new SeiNodeWorkload(this, `${child.metadata.name}`, { node: child, platform: props.platform });
         }
       }

@@ -74,6 +74,12 @@ export interface ReconcileResult {
  */
 export class SeiNodeReconciler {
   private readonly now: () => Date;
+  /**
+   * Per key: the resourceVersion our last write superseded, and when. While the cache still shows
+   * that version it is stale (the watch has not delivered our own write yet): acting on it would
+   * repeat work and end in a conflict, so the reconcile waits briefly instead (for at most 5 s).
+   */
+  private readonly superseded = new Map<string, { rv: string; at: number }>();
 
   constructor(private readonly deps: SeiNodeReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -90,6 +96,12 @@ export class SeiNodeReconciler {
     const cached = this.deps.cache.get<SeiNode>(Resources.SeiNode, req.namespace, req.name);
     if (!cached) return undefined;
     const log = this.deps.log.child({ kind: 'SeiNode', namespace: req.namespace, name: req.name });
+    const key = `${req.namespace}/${req.name}`;
+    const stale = this.superseded.get(key);
+    if (stale && stale.rv === cached.metadata.resourceVersion && Date.now() - stale.at < 5_000) {
+      return { requeueAfterMs: 25 };
+    }
+    this.superseded.delete(key);
     if (cached.metadata.deletionTimestamp) return this.finalize(cached, log, signal);
 
     let node: SeiNode = structuredClone(cached);
@@ -244,6 +256,7 @@ export class SeiNodeReconciler {
 
     if (!isDeepStrictEqual(json(status), json(before))) {
       await this.deps.client.replaceStatus<SeiNode>(Resources.SeiNode, { ...node, status }, { signal });
+      this.superseded.set(key, { rv: cached.metadata.resourceVersion ?? '', at: Date.now() });
       if (step.phaseChangedFrom !== undefined) {
         this.deps.recorder.event(
           node,

@@ -7,8 +7,10 @@ import { parseAllDocuments } from 'yaml';
 import type { KubeClient } from '../../controller/kube/client';
 import { defineResource, findResource } from '../../controller/kube/resources';
 import type { KubeObject } from '../../controller/kube/types';
+import { installCrds } from '../support/control-plane/index';
 import { adminClient, ensureNamespace } from '../support/controller-harness';
 import { exampleFiles } from '../support/examples';
+import { HTTPROUTE_CRD } from '../support/gateway-api-crd';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
 const extra = [
@@ -18,6 +20,7 @@ const extra = [
   defineResource(RBAC, 'RoleBinding', 'rolebindings'),
   defineResource('apps/v1', 'Deployment', 'deployments'),
   defineResource('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
+  defineResource('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes'),
 ];
 const resourceOf = (o: KubeObject) =>
   findResource(o.apiVersion ?? '', o.kind ?? '') ??
@@ -32,7 +35,7 @@ function docs(file: string): KubeObject[] {
 let out: string;
 let admin: KubeClient;
 
-beforeAll(() => {
+beforeAll(async () => {
   out = mkdtempSync(join(tmpdir(), 'sei-synth-'));
   // The real `npm run synth` command line, into a temp output directory.
   execFileSync('npx', ['cdk8s', 'synth', '--check-upgrade=false', '--output', out], {
@@ -40,6 +43,8 @@ beforeAll(() => {
     env: process.env,
   });
   admin = adminClient();
+  // The Gateway API is not part of Kubernetes: install the HTTPRoute CRD the previews need.
+  await installCrds(admin.kubeConfig, [HTTPROUTE_CRD]);
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
