@@ -12,6 +12,7 @@ import type { RetryBackoff } from './planner/executor';
 import { Manager } from './runtime/manager';
 import { RuntimeMetrics } from './runtime/metrics';
 import { setupSeiNodeController } from './seinode/setup';
+import { setupSeiNodeDeploymentController } from './seinodedeployment/setup';
 import type { SidecarClientFactory } from './sidecar/factory';
 
 /** Options of {@link startController}. */
@@ -35,6 +36,10 @@ export interface ControllerAppOptions {
   readonly retryBackoff?: RetryBackoff;
   /** Sidecar probe interval of Running nodes (ms). @default 30000 */
   readonly probeIntervalMs?: number;
+  /** SeiNodeDeployment rollout progress deadline (ms). @default 1800000 */
+  readonly rolloutDeadlineMs?: number;
+  /** DNS check of route hostnames. @default a system DNS lookup */
+  readonly resolveHost?: (host: string) => Promise<boolean>;
 }
 
 /** A running controller process (or an in-process one in tests). */
@@ -76,6 +81,19 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
     sidecars: opts.sidecars,
     retryBackoff: opts.retryBackoff,
     probeIntervalMs: opts.probeIntervalMs,
+  });
+  setupSeiNodeDeploymentController(manager, {
+    platform: opts.platform,
+    recorder: new KubeEventRecorder(client, 'sei.io/seinodedeployment-controller', instance, (err) =>
+      opts.log.warn({ err: (err as Error).message }, 'failed to record event'),
+    ),
+    log: opts.log,
+    namespace: opts.namespace,
+    hooks: metrics.hooks,
+    sidecars: opts.sidecars,
+    retryBackoff: opts.retryBackoff,
+    rolloutDeadlineMs: opts.rolloutDeadlineMs,
+    resolveHost: opts.resolveHost,
   });
   let ready = false;
   const metricsServer: Server | undefined = await startMetricsServer(

@@ -13,12 +13,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import type { SeiNode } from '../constructs/api/types';
+import type { SeiNode, SeiNodeDeployment } from '../constructs/api/types';
 import { KubeClient } from '../controller/kube/client';
 import { findResource, Resources } from '../controller/kube/resources';
 import type { KubeObject } from '../controller/kube/types';
 import { installCrds, startControlPlane } from '../test/support/control-plane/index';
 import { ensureNamespace, startControllerAsServiceAccount } from '../test/support/controller-process';
+import { HTTPROUTE_CRD } from '../test/support/gateway-api-crd';
 import { startKubeletStandIn } from '../test/support/kubelet-stand-in';
 import { SidecarSimulator } from '../test/support/sidecar-simulator';
 
@@ -49,7 +50,7 @@ try {
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((f) => readFileSync(join(crdDir, f), 'utf8'));
-  say(`installed CRDs: ${(await installCrds(cp.kubeConfig, crds)).join(', ')}`);
+  say(`installed CRDs: ${(await installCrds(cp.kubeConfig, [...crds, HTTPROUTE_CRD])).join(', ')}`);
 
   const admin = new KubeClient(cp.kubeConfig, { fieldManager: 'sei-demo' });
   const ns = args.namespace as string;
@@ -88,6 +89,19 @@ try {
     }
   };
   nodes.onAdd(report);
+  const deployments = controller.manager.informer<SeiNodeDeployment>(Resources.SeiNodeDeployment, {
+    namespace: ns,
+  });
+  const reportDeployment = (d: SeiNodeDeployment) => {
+    const s = d.status ?? {};
+    const line = `phase=${s.phase ?? 'Pending'} ready=${s.readyReplicas ?? 0}/${d.spec.replicas ?? 1}${s.plan ? ` ${s.plan.type} plan ${s.plan.phase}` : ''}`;
+    if (lastSeen.get(`snd/${d.metadata.name}`) !== line) {
+      lastSeen.set(`snd/${d.metadata.name}`, line);
+      say(`  seinodedeployment/${d.metadata.name}: ${line}`);
+    }
+  };
+  deployments.onAdd(reportDeployment);
+  deployments.onUpdate((_, d) => reportDeployment(d));
   nodes.onUpdate((_, n) => report(n));
 
   const applied: string[] = [];
@@ -98,7 +112,7 @@ try {
     for (const doc of parseAllDocuments(readFileSync(join(root, 'examples', file), 'utf8'))) {
       const obj = doc.toJS() as KubeObject;
       const resource = findResource(obj.apiVersion ?? '', obj.kind ?? '');
-      if (!resource || obj.kind === 'SeiNodeDeployment') {
+      if (!resource) {
         skipped.push(`${obj.kind}/${obj.metadata?.name} (${file}: no controller for it in this build)`);
         continue;
       }
@@ -109,25 +123,36 @@ try {
   }
   for (const s of skipped) say(`skipped ${s}`);
 
-  const expected = applied.filter((a) => a.startsWith('SeiNode/')).map((a) => a.slice('SeiNode/'.length));
+  const expectedNodes = applied
+    .filter((a) => a.startsWith('SeiNode/'))
+    .map((a) => a.slice('SeiNode/'.length));
+  const expectedDeployments = applied
+    .filter((a) => a.startsWith('SeiNodeDeployment/'))
+    .map((a) => a.slice('SeiNodeDeployment/'.length));
   const isConverged = (n: SeiNode | undefined) =>
     !!n &&
     n.status?.phase === 'Running' &&
     n.status.plan?.phase === 'Complete' &&
     n.status.observedGeneration === n.metadata.generation;
+  const isReady = (d: SeiNodeDeployment | undefined) =>
+    !!d && d.status?.phase === 'Ready' && d.status.observedGeneration === d.metadata.generation;
+  const pending = () => [
+    ...expectedNodes.filter((n) => !isConverged(nodes.cache.get(ns, n))),
+    ...expectedDeployments.filter((d) => !isReady(deployments.cache.get(ns, d))),
+  ];
   const deadline = Date.now() + Number(args.timeout) * 1000;
-  while (!expected.every((name) => isConverged(nodes.cache.get(ns, name)))) {
+  while (pending().length) {
     if (Date.now() > deadline) {
-      say(
-        `not converged after ${args.timeout}s: ${expected.filter((n) => !isConverged(nodes.cache.get(ns, n))).join(', ')}`,
-      );
+      say(`not converged after ${args.timeout}s: ${pending().join(', ')}`);
       exitCode = 1;
       break;
     }
     await new Promise((r) => setTimeout(r, 250));
   }
   if (exitCode === 0) {
-    say(`\nall ${expected.length} SeiNodes Running; what the controller created:`);
+    say(
+      `\nall ${expectedNodes.length} SeiNodes Running and ${expectedDeployments.length} SeiNodeDeployments Ready; what the controllers created:`,
+    );
     for (const kind of [
       Resources.StatefulSet,
       Resources.Service,

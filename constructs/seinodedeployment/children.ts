@@ -9,6 +9,15 @@ import {
   type SeiNode,
   type SeiNodeDeployment,
 } from '../api/types';
+import { stableHash } from '../seinode/config-intent';
+
+/**
+ * Hash of what the children are rendered from: the template (metadata and spec) and the genesis
+ * ceremony config. A change starts an InPlace rollout (SPEC §6); 16 hex chars.
+ */
+export function templateHash(snd: SeiNodeDeployment): string {
+  return stableHash({ template: snd.spec.template, genesis: snd.spec.genesis ?? null });
+}
 
 /** Name of the child SeiNode at `ordinal`: `<snd>-<ordinal>` (a public contract: also its Service name). */
 export const childName = (snd: string, ordinal: number): string => `${snd}-${ordinal}`;
@@ -28,7 +37,9 @@ export function childSeiNode(snd: SeiNodeDeployment, ordinal: number): SeiNode {
   const sndName = snd.metadata.name ?? '';
   const tmpl = snd.spec.template;
   const spec = structuredClone(tmpl.spec);
-  const revision = String(snd.metadata.generation ?? 1);
+  // The template hash, not the generation: an edit that leaves the template alone (replicas, paused,
+  // networking) must not change the children's pod labels, or every pod would be cycled.
+  const revision = templateHash(snd);
   const genesis = snd.spec.genesis;
   if (genesis && spec.validator) {
     spec.chainId ||= genesis.chainId;

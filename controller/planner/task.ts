@@ -6,7 +6,7 @@
  * (including condition updates and status fields) and the reconciler writes status once.
  */
 import type { Logger } from 'pino';
-import type { PlannedTask, SeiNode, SeiNodeStatus } from '../../constructs/api/types';
+import type { PlannedTask, SeiNode, SeiNodeDeployment, SeiNodeStatus } from '../../constructs/api/types';
 import type { PlatformConfig } from '../../constructs/platform-config';
 import type { Applier } from '../apply/applier';
 import type { KubeClient } from '../kube/client';
@@ -74,6 +74,13 @@ export interface TaskContext<P = Record<string, unknown>> {
   readonly platform: PlatformConfig;
   /** The node's sidecar client (built lazily; may throw a transient error when unresolvable). */
   sidecar(): SidecarClient;
+  /**
+   * For SeiNodeDeployment plans: the deployment. `node` is then its first child (by name), where
+   * deployment-level sidecar tasks such as assemble-and-upload-genesis run.
+   */
+  readonly deployment?: SeiNodeDeployment;
+  /** For SeiNodeDeployment plans: the sidecar client of any child, by name. */
+  sidecarOf?(nodeName: string): SidecarClient;
   readonly log: Logger;
   readonly now: () => Date;
   readonly signal?: AbortSignal;

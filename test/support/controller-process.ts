@@ -74,6 +74,10 @@ export async function startControllerAsServiceAccount(
     retryBackoff?: RetryBackoff;
     /** @default 1000 */
     probeIntervalMs?: number;
+    /** @default 1800000 */
+    rolloutDeadlineMs?: number;
+    /** @default every host resolves (no DNS in tests) */
+    resolveHost?: (host: string) => Promise<boolean>;
   },
 ): Promise<RunningController> {
   await installControllerRbac(admin);
@@ -96,5 +100,7 @@ export async function startControllerAsServiceAccount(
     }),
     retryBackoff: opts.retryBackoff ?? { baseMs: 200, maxMs: 2_000 },
     probeIntervalMs: opts.probeIntervalMs ?? 1_000,
+    rolloutDeadlineMs: opts.rolloutDeadlineMs,
+    resolveHost: opts.resolveHost ?? (async () => true),
   });
 }
