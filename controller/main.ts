@@ -42,6 +42,12 @@ const program = new Command('sei-k8s-controller')
     DEFAULT_TOKEN_PATH,
   )
   .option(
+    '--rollout-progress-deadline <seconds>',
+    'report a SeiNodeDeployment rollout that has not converged after this long',
+    positiveInt,
+    1800,
+  )
+  .option(
     '--shutdown-grace <seconds>',
     'how long in-flight reconciles may finish on SIGTERM',
     positiveInt,
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
     shutdownGrace: number;
     sidecarUrlTemplate: string;
     sidecarTokenFile: string;
+    rolloutProgressDeadline: number;
   }>();
   const log = pino({ level: flags.logLevel, base: { controller: 'sei-k8s-controller' } });
 
@@ -83,6 +90,7 @@ async function main(): Promise<void> {
     concurrency: flags.concurrency,
     healthBindAddress: flags.healthProbeBindAddress,
     metricsBindAddress: flags.metricsBindAddress,
+    rolloutDeadlineMs: flags.rolloutProgressDeadline * 1000,
     sidecars: new HttpSidecarClientFactory({
       urlTemplate: flags.sidecarUrlTemplate,
       tokenSource: flags.sidecarTokenFile ? new FileTokenSource({ path: flags.sidecarTokenFile }) : NO_TOKEN,

@@ -389,6 +389,40 @@ describe('SeiNodeDeployment controller', () => {
     expect(routes.items).toHaveLength(0);
   });
 
+  it('unpauses during an active plan and the plan continues', async () => {
+    simulator.script('*', 'assemble-and-upload-genesis', { delayMs: 4_000 });
+    try {
+      const d0 = exampleDeployment('genesis-validators-deployment.yaml');
+      d0.metadata = { name: 'pausy', namespace: NS };
+      d0.spec.replicas = 2;
+      if (d0.spec.genesis) d0.spec.genesis.chainId = 'pausy-1';
+      d0.spec.template.spec.chainId = 'pausy-1';
+      await create(d0);
+      await eventually('genesis plan active', async () =>
+        (await getSnd('pausy'))?.status?.plan?.phase === 'Active' ? true : undefined,
+      );
+      await admin.patch(
+        Resources.SeiNodeDeployment,
+        { namespace: NS, name: 'pausy' },
+        { spec: { paused: true } },
+      );
+      const p = await waitPhase('pausy', 'Paused');
+      expect(p.status?.plan?.phase).toBe('Active');
+      await new Promise((r) => setTimeout(r, 5_000));
+      expect((await getSnd('pausy'))?.status?.plan?.phase).toBe('Active');
+      await admin.patch(
+        Resources.SeiNodeDeployment,
+        { namespace: NS, name: 'pausy' },
+        { spec: { paused: false } },
+      );
+      const d = await waitPhase('pausy', 'Ready', 120_000);
+      expect(cond(d, 'GenesisCeremonyComplete')?.status).toBe('True');
+      expect(d.status?.plan?.id).toBe(p.status?.plan?.id);
+    } finally {
+      simulator.script('*', 'assemble-and-upload-genesis', {});
+    }
+  });
+
   it('fails a ceremony that exceeds maxCeremonyDuration with a clear reason', async () => {
     simulator.script('*', 'assemble-and-upload-genesis', { hang: true });
     try {
