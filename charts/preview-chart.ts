@@ -7,8 +7,10 @@ import {
   type SeiNodeDeployment,
 } from '../constructs/api/types';
 import type { PlatformConfig } from '../constructs/platform-config';
+import { SeiNodeP2pService } from '../constructs/seinode/p2p-service';
 import { SeiNodeWorkload } from '../constructs/seinode/seinode-workload';
 import { childSeiNode } from '../constructs/seinodedeployment/children';
+import { tcpEnabled } from '../constructs/seinodedeployment/networking';
 import { SeiNodeDeploymentResources } from '../constructs/seinodedeployment/seinodedeployment-resources';
 
 /** Props of {@link PreviewChart}. */
@@ -47,6 +49,9 @@ export class PreviewChart extends Chart {
       if (isKind<SeiNode>(doc, KIND_SEINODE)) {
         const node = withNs(doc);
         new SeiNodeWorkload(this, `${node.metadata.name}`, { node, platform: props.platform });
+        if (tcpEnabled(node.spec.networking)) {
+          new SeiNodeP2pService(this, `${node.metadata.name}-p2p`, { node, platform: props.platform });
+        }
       } else if (isKind<SeiNodeDeployment>(doc, KIND_SEINODEDEPLOYMENT)) {
         const snd = withNs(doc);
         new SeiNodeDeploymentResources(this, `${snd.metadata.name}-deployment`, {
@@ -56,6 +61,12 @@ export class PreviewChart extends Chart {
         for (let i = 0; i < (snd.spec.replicas ?? 1); i++) {
           const child = childSeiNode(snd, i);
           new SeiNodeWorkload(this, `${child.metadata.name}`, { node: child, platform: props.platform });
+          if (tcpEnabled(child.spec.networking)) {
+            new SeiNodeP2pService(this, `${child.metadata.name}-p2p`, {
+              node: child,
+              platform: props.platform,
+            });
+          }
         }
       }
     }

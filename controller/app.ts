@@ -38,6 +38,8 @@ export interface ControllerAppOptions {
   readonly probeIntervalMs?: number;
   /** SeiNodeDeployment rollout progress deadline (ms). @default 1800000 */
   readonly rolloutDeadlineMs?: number;
+  /** The controller's pod IP (P2P routability gate). @default process.env.POD_IP */
+  readonly controllerPodIp?: string;
   /** DNS check of route hostnames. @default a system DNS lookup */
   readonly resolveHost?: (host: string) => Promise<boolean>;
 }
@@ -81,6 +83,7 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
     sidecars: opts.sidecars,
     retryBackoff: opts.retryBackoff,
     probeIntervalMs: opts.probeIntervalMs,
+    controllerPodIp: opts.controllerPodIp,
   });
   setupSeiNodeDeploymentController(manager, {
     platform: opts.platform,

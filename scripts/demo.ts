@@ -21,6 +21,7 @@ import { installCrds, startControlPlane } from '../test/support/control-plane/in
 import { ensureNamespace, startControllerAsServiceAccount } from '../test/support/controller-process';
 import { HTTPROUTE_CRD } from '../test/support/gateway-api-crd';
 import { startKubeletStandIn } from '../test/support/kubelet-stand-in';
+import { LoadBalancerStandIn } from '../test/support/load-balancer-stand-in';
 import { SidecarSimulator } from '../test/support/sidecar-simulator';
 
 const { values: args } = parseArgs({
@@ -57,6 +58,8 @@ try {
   await ensureNamespace(admin, ns);
   const kubelet = await startKubeletStandIn(cp.kubeConfig, { namespace: ns });
   cleanups.push(() => kubelet.stop());
+  const loadBalancers = new LoadBalancerStandIn(admin, { namespace: ns, delayMs: 2_000 }).start();
+  cleanups.push(async () => loadBalancers.stop());
   const simulator = new SidecarSimulator();
   const sim = await simulator.start();
   cleanups.push(() => simulator.stop());

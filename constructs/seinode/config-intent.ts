@@ -84,22 +84,20 @@ export function configApplyParams(node: SeiNode): ConfigApplyParams {
 }
 
 /**
- * `discover-peers` sources from `spec.peers` (reference §5): ec2Tags and static as declared; label
- * and seinodeDeployment sources as the endpoints resolved into `resolvedPeers` for them. Sources
- * that resolved to nothing are dropped (reported by the PeersResolved condition instead of wedging
- * the plan).
+ * `discover-peers` sources from `spec.peers` (reference §5, seed #360): ec2Tags and static as
+ * declared; `label` and `seinodeDeployment` sources as what the controller resolved into
+ * `status.resolvedPeers` (in-cluster DNS names and published `host:port` addresses), sent as
+ * `dnsEndpoints` hosts — the sidecar asks each host for its node id. Sources that resolved to nothing
+ * are dropped (the PeersResolved condition reports them instead of wedging the plan).
  */
-export function peerSources(
-  node: SeiNode,
-  resolved: { label: readonly string[]; deployment: readonly string[] },
-): PeerSourceParams[] {
+export function peerSources(node: SeiNode): PeerSourceParams[] {
   const out: PeerSourceParams[] = [];
   for (const p of node.spec.peers ?? []) {
     if (p.ec2Tags) out.push({ type: 'ec2Tags', region: p.ec2Tags.region, tags: { ...p.ec2Tags.tags } });
     else if (p.static) out.push({ type: 'static', addresses: [...p.static.addresses] });
   }
-  if (resolved.label.length) out.push({ type: 'dnsEndpoints', endpoints: [...resolved.label] });
-  if (resolved.deployment.length) out.push({ type: 'dnsEndpoints', endpoints: [...resolved.deployment] });
+  const hosts = [...new Set((node.status?.resolvedPeers ?? []).map((e) => e.replace(/:\d+$/, '')))].sort();
+  if (hosts.length) out.push({ type: 'dnsEndpoints', endpoints: hosts });
   return out;
 }
 
@@ -127,8 +125,7 @@ function canonicalJson(value: unknown): string {
  * cycle; and compared with `status.currentConfigHash` to detect config drift.
  */
 export function configHashOf(node: SeiNode): string {
-  const peers = peerSources(node, { label: node.status?.resolvedPeers ?? [], deployment: [] });
-  return stableHash({ config: configApplyParams(node), peers });
+  return stableHash({ config: configApplyParams(node), peers: peerSources(node) });
 }
 
 /** Pod template annotation carrying {@link configHashOf}. */

@@ -30,6 +30,8 @@ export interface PlanInputs {
   readonly desired: DesiredState;
   readonly maxRetries: (type: string) => number;
   readonly now: Date;
+  /** `networking.tcp` with the VPC-CIDR gate open: the init plan publishes P2P before the StatefulSet. */
+  readonly publishP2p?: boolean;
 }
 
 const nodeRef = (n: SeiNode) => ({
@@ -155,6 +157,7 @@ export function initTasks(inp: PlanInputs): TaskSpec[] {
     return [
       infra('ensure-data-pvc'),
       infra('apply-rbac-proxy-config'),
+      ...(inp.publishP2p ? [infra('apply-p2p-service'), infra('await-external-address')] : []),
       infra('apply-statefulset'),
       infra('apply-service'),
       { type: 'generate-identity', params: { chainId: gc.chainId, moniker: ref.nodeName } },
@@ -176,6 +179,7 @@ export function initTasks(inp: PlanInputs): TaskSpec[] {
       infra('ensure-data-pvc'),
       ...keyValidationTasks(node),
       infra('apply-rbac-proxy-config'),
+      ...(inp.publishP2p ? [infra('apply-p2p-service'), infra('await-external-address')] : []),
       { type: 'deploy-bootstrap-service', params: { serviceName: ref.nodeName, namespace: ref.namespace } },
       { type: 'deploy-bootstrap-job', params: { jobName, namespace: ref.namespace } },
       ...sidecarProgression(inp, { restore: true, recurring: false }),
@@ -199,6 +203,7 @@ export function initTasks(inp: PlanInputs): TaskSpec[] {
     infra('ensure-data-pvc'),
     ...keyValidationTasks(node),
     infra('apply-rbac-proxy-config'),
+    ...(inp.publishP2p ? [infra('apply-p2p-service'), infra('await-external-address')] : []),
     infra('apply-statefulset'),
     infra('apply-service'),
     ...sidecarProgression(inp, { restore: true, recurring: true }),

@@ -8,9 +8,11 @@ import {
   type TaskPlan,
 } from '../../constructs/api/types';
 import type { PlatformConfig } from '../../constructs/platform-config';
-import { type KubeObject as Manifest, renderSeiNodeWorkload } from '../../constructs/render';
+import { type KubeObject as Manifest, renderSeiNodeWorkload, synthInMemory } from '../../constructs/render';
 import { peerSources } from '../../constructs/seinode/config-intent';
 import { dataPvcName } from '../../constructs/seinode/names';
+import { p2pServiceName, SeiNodeP2pService } from '../../constructs/seinode/p2p-service';
+import { tcpEnabled } from '../../constructs/seinodedeployment/networking';
 import type { Applier } from '../apply/applier';
 import type { EventRecorder } from '../events/recorder';
 import type { KubeClient } from '../kube/client';
@@ -23,7 +25,8 @@ import type { TaskRegistry } from '../planner/registry';
 import type { CacheReader, ConditionUpdate, TaskContext } from '../planner/task';
 import { type SidecarClient, SidecarError } from '../sidecar/client';
 import { desiredState } from './desired-state';
-import { resolveLabelPeers } from './peers';
+import { externalAddressOf, judgeRoutability } from './p2p';
+import { resolvePeers } from './peers';
 import {
   buildInitPlan,
   buildMarkReadyPlan,
@@ -53,6 +56,12 @@ export interface SeiNodeReconcilerDeps {
   readonly probeTimeoutMs?: number;
   /** How often a Running node's sidecar is probed (ms). @default 30000 */
   readonly probeIntervalMs?: number;
+  /**
+   * The controller's own pod IP (downward API `POD_IP`), judged by the VPC-CIDR gate before a node's
+   * pod exists (same CNI).
+   * @default process.env.POD_IP
+   */
+  readonly controllerPodIp?: string;
   /** Called when a plan reaches a terminal phase (metrics). */
   readonly onPlanFinished?: (plan: TaskPlan, node: SeiNode) => void;
 }
@@ -119,31 +128,35 @@ export class SeiNodeReconciler {
     const gen = node.metadata.generation;
     status.mode = nodeMode(node.spec);
 
-    // Peers: label sources resolved from the cache; a selector that matches nothing is a condition.
-    const labelSources = (node.spec.peers ?? []).filter((p) => p.label).length;
-    const resolved = resolveLabelPeers(node, this.deps.cache);
-    if (labelSources) {
-      status.resolvedPeers = resolved.label;
+    // Peers: label and seinodeDeployment sources resolved from the cache; a source that matches
+    // nothing is a condition, never a wedged plan.
+    const resolvable = (node.spec.peers ?? []).filter((p) => p.label || p.seinodeDeployment).length;
+    const resolved = resolvePeers(node, this.deps.cache);
+    if (resolvable) {
+      status.resolvedPeers = [...resolved.label, ...resolved.deployment];
       step.condition(
         resolved.emptySources.length
           ? {
               type: 'PeersResolved',
               status: 'False',
               reason: 'NoPeersMatched',
-              message: `no SeiNode matches ${resolved.emptySources.join('; ')}`,
+              message: `nothing resolved for ${resolved.emptySources.join('; ')}`,
             }
           : {
               type: 'PeersResolved',
               status: 'True',
               reason: 'PeersResolved',
-              message: `${resolved.label.length} peer(s) resolved`,
+              message: `${status.resolvedPeers.length} peer(s) resolved`,
             },
       );
     } else {
       delete status.resolvedPeers;
     }
     const view = (): SeiNode => ({ ...node, status });
-    const peers = peerSources(view(), { label: resolved.label, deployment: [] });
+
+    // Publishable P2P (seed #360): the VPC-CIDR gate, the `<node>-p2p` Service and the address.
+    const p2p = await this.reconcileP2p(node, status, step, log, signal);
+    const peers = peerSources(view());
 
     let rendered: Manifest[];
     let desired: DesiredState;
@@ -163,6 +176,7 @@ export class SeiNodeReconciler {
       desired,
       maxRetries: this.deps.registry.maxRetries,
       now: step.now,
+      publishP2p: p2p.publish,
     };
 
     let requeueAfterMs: number | undefined;
@@ -195,7 +209,12 @@ export class SeiNodeReconciler {
     } else {
       const phase = status.phase ?? '';
       let plan: TaskPlan | undefined;
-      if (phase === '' || phase === 'Pending' || phase === 'Initializing') {
+      if ((phase === '' || phase === 'Pending') && p2p.publish && !status.externalAddress) {
+        // Service-ready gate: no StatefulSet (no plan) until the load balancer has an address, so the
+        // first config render already carries p2p.external_address.
+        step.setPhase('Pending');
+        requeueAfterMs = 5_000;
+      } else if (phase === '' || phase === 'Pending' || phase === 'Initializing') {
         plan = buildInitPlan(inputs);
         step.setPhase('Initializing');
       } else if (phase === 'Failed') {
@@ -338,6 +357,95 @@ export class SeiNodeReconciler {
       'plan failed',
     );
     this.deps.onPlanFinished?.(plan, node);
+  }
+
+  /**
+   * Publishable P2P (SPEC §7): with `networking.tcp` and a routable pod IP, apply `<node>-p2p` and
+   * copy its load balancer address into `status.externalAddress` (a transiently empty ingress never
+   * clears a known address). Not requested, or not routable: no Service (deleted inline when it
+   * exists) and no address. An address change is config drift, rolled out by a NodeUpdate.
+   */
+  private async reconcileP2p(
+    node: SeiNode,
+    status: SeiNodeStatus,
+    step: ReconcileStep,
+    log: Logger,
+    signal?: AbortSignal,
+  ): Promise<{ publish: boolean }> {
+    const name = node.metadata.name ?? '';
+    const ns = node.metadata.namespace ?? 'default';
+    const svcName = p2pServiceName(name);
+    const live = this.deps.cache.get<KubeObject>(Resources.Service, ns, svcName);
+    const owned = live?.metadata?.ownerReferences?.some((r) => r.uid === node.metadata.uid);
+    const unpublish = async () => {
+      if (live && owned) {
+        await this.deps.client.delete(
+          Resources.Service,
+          { namespace: ns, name: svcName },
+          { preconditions: { uid: live.metadata?.uid }, signal },
+        );
+        this.deps.applier.forget(Resources.Service, ns, svcName);
+        log.info({ service: svcName }, 'deleted P2P Service');
+      }
+      delete status.externalAddress;
+    };
+    if (!tcpEnabled(node.spec.networking)) {
+      await unpublish();
+      if (status.conditions?.some((c) => c.type === 'P2PPublishable')) {
+        step.condition({
+          type: 'P2PPublishable',
+          status: 'False',
+          reason: 'NotRequested',
+          message: 'spec.networking.tcp is not set',
+        });
+      }
+      return { publish: false };
+    }
+    const pod = await this.deps.client.get<KubeObject>(
+      Resources.Pod,
+      { namespace: ns, name: `${name}-0` },
+      signal,
+    );
+    const podIp = (pod?.status as { podIP?: string } | undefined)?.podIP;
+    const verdict = podIp
+      ? judgeRoutability(this.deps.platform.vpcCidrs, podIp, 'pod')
+      : judgeRoutability(
+          this.deps.platform.vpcCidrs,
+          this.deps.controllerPodIp ?? process.env.POD_IP,
+          'controller',
+        );
+    if (!verdict.routable) {
+      await unpublish();
+      step.condition({
+        type: 'P2PPublishable',
+        status: 'False',
+        reason: verdict.reason,
+        message: `${verdict.message}; the node runs unpublished`,
+      });
+      return { publish: false };
+    }
+    const [svc] = synthInMemory(
+      (chart) => new SeiNodeP2pService(chart, 'p2p', { node, platform: this.deps.platform }),
+    );
+    if (svc) await this.deps.applier.apply(Resources.Service, svc as KubeObject, live, signal);
+    const address = externalAddressOf(live);
+    if (address) status.externalAddress = address;
+    step.condition(
+      status.externalAddress
+        ? {
+            type: 'P2PPublishable',
+            status: 'True',
+            reason: 'Published',
+            message: `published at ${status.externalAddress}`,
+          }
+        : {
+            type: 'P2PPublishable',
+            status: 'False',
+            reason: 'AwaitingLoadBalancer',
+            message: `waiting for the load balancer of ${svcName}`,
+          },
+    );
+    return { publish: true };
   }
 
   /** Re-applies the rendered workload (the Applier skips unchanged objects; drift is reverted). */

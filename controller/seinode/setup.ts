@@ -1,5 +1,10 @@
 import type { Logger } from 'pino';
-import type { SeiNode } from '../../constructs/api/types';
+import {
+  LABEL_NODEDEPLOYMENT,
+  type PeerSource,
+  type SeiNode,
+  type SeiNodeDeployment,
+} from '../../constructs/api/types';
 import type { PlatformConfig } from '../../constructs/platform-config';
 import { LABEL_NODE, SEINODE_FIELD_MANAGER } from '../../constructs/seinode/names';
 import { Applier } from '../apply/applier';
@@ -16,6 +21,7 @@ import { ownedBy } from '../runtime/mappers';
 import type { SidecarClientFactory } from '../sidecar/factory';
 import { CONTROLLER_TASKS } from '../tasks/controller-tasks';
 import { SIDECAR_TASKS } from '../tasks/sidecar-tasks';
+import { matchesSelector } from './peers';
 import { SeiNodeReconciler } from './reconciler';
 
 /** Options of {@link setupSeiNodeController}. */
@@ -47,6 +53,8 @@ export interface SeiNodeControllerOptions {
    * @default 30000
    */
   readonly probeIntervalMs?: number;
+  /** The controller's pod IP for the P2P routability gate. @default process.env.POD_IP */
+  readonly controllerPodIp?: string;
 }
 
 /** Every task type SeiNode plans use. */
@@ -118,7 +126,41 @@ export function setupSeiNodeController(
     sidecarFor: (node) =>
       opts.sidecars.forNode({ name: node.metadata.name ?? '', namespace: node.metadata.namespace ?? '' }),
     probeIntervalMs: opts.probeIntervalMs,
+    controllerPodIp: opts.controllerPodIp,
   });
+  // Peer sources: a SeiNodeDeployment or a SeiNode changing re-reconciles the SeiNodes whose
+  // `seinodeDeployment` or `label` peer sources match it (not every SeiNode of the namespace).
+  const deployments = manager.informer<SeiNodeDeployment>(Resources.SeiNodeDeployment, ns);
+  informers.set(Resources.SeiNodeDeployment, deployments as unknown as Informer<KubeObject>);
+  const consumers = (match: (src: PeerSource, consumer: SeiNode) => boolean) =>
+    primary.cache
+      .list()
+      .filter((c) => (c.spec.peers ?? []).some((p) => match(p, c)))
+      .map((c) => ({ namespace: c.metadata.namespace ?? '', name: c.metadata.name ?? '' }));
+  const referencesDeployment = (src: PeerSource, consumer: SeiNode, d: SeiNodeDeployment) =>
+    !!src.seinodeDeployment &&
+    (src.seinodeDeployment.namespace ?? consumer.metadata.namespace) === d.metadata.namespace &&
+    (src.seinodeDeployment.name
+      ? src.seinodeDeployment.name === d.metadata.name
+      : matchesSelector(d.metadata.labels, src.seinodeDeployment.selector));
+  const deploymentConsumers = (d: SeiNodeDeployment) =>
+    consumers((src, c) => referencesDeployment(src, c, d));
+  const nodeConsumers = (n: SeiNode) => {
+    const sndName = n.metadata.labels?.[LABEL_NODEDEPLOYMENT];
+    const snd = sndName ? deployments.cache.get(n.metadata.namespace, sndName) : undefined;
+    return consumers(
+      (src, c) =>
+        (!!snd && referencesDeployment(src, c, snd)) ||
+        (!!src.label &&
+          (src.label.namespace ?? c.metadata.namespace) === n.metadata.namespace &&
+          matchesSelector(n.metadata.labels, src.label.selector)),
+    ).filter((r) => r.name !== n.metadata.name || r.namespace !== n.metadata.namespace);
+  };
+  const publishedChanged: Predicate<SeiNode> = (kind, obj, old) =>
+    kind !== 'update' ||
+    old?.status?.externalAddress !== obj.status?.externalAddress ||
+    JSON.stringify(old?.metadata.labels ?? {}) !== JSON.stringify(obj.metadata.labels ?? {});
+
   const toOwner = ownedBy(Resources.SeiNode);
   return manager.controller<SeiNode>({
     name: 'seinode',

@@ -104,6 +104,9 @@ export function renderWorkloadObject(
   } catch (err) {
     return { error: `cannot render the workload of SeiNode ${nodeRef(node).name}: ${errorMessage(err)}` };
   }
-  const manifest = manifests.find((m) => m.kind === kind);
+  // The headless Service is named after the node (other Services, e.g. `<node>-p2p`, are not).
+  const manifest = manifests.find(
+    (m) => m.kind === kind && (kind !== 'Service' || m.metadata.name === node.metadata.name),
+  );
   return manifest ? { manifest } : { error: `the rendered workload has no ${kind}` };
 }

@@ -2,6 +2,7 @@
  * The controller-side tasks of SeiNode plans (reference-seinode.md §3.1): the ones that talk to
  * the Kubernetes API rather than to the node's sidecar. The plan executor looks tasks up by `type`.
  */
+
 import type { TaskDefinition } from '../planner/task';
 import { applyRbacProxyConfigTask, applyServiceTask, applyStatefulSetTask } from './apply-workload';
 import {
@@ -12,6 +13,7 @@ import {
 } from './bootstrap';
 import { ensureDataPvcTask } from './ensure-data-pvc';
 import { observeImageTask } from './observe-image';
+import { applyP2pServiceTask, awaitExternalAddressTask } from './p2p-tasks';
 import { replacePodTask } from './replace-pod';
 import { validateNodeKeyTask, validateOperatorKeyringTask, validateSigningKeyTask } from './validate-secrets';
 
@@ -41,4 +43,6 @@ export const CONTROLLER_TASKS: readonly TaskDefinition[] = [
   applyServiceTask,
   replacePodTask,
   observeImageTask,
+  applyP2pServiceTask as unknown as TaskDefinition,
+  awaitExternalAddressTask as unknown as TaskDefinition,
 ];

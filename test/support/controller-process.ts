@@ -76,6 +76,8 @@ export async function startControllerAsServiceAccount(
     probeIntervalMs?: number;
     /** @default 1800000 */
     rolloutDeadlineMs?: number;
+    /** @default '10.0.0.10' (inside the example SEI_VPC_CIDR) */
+    controllerPodIp?: string;
     /** @default every host resolves (no DNS in tests) */
     resolveHost?: (host: string) => Promise<boolean>;
   },
@@ -102,5 +104,6 @@ export async function startControllerAsServiceAccount(
     probeIntervalMs: opts.probeIntervalMs ?? 1_000,
     rolloutDeadlineMs: opts.rolloutDeadlineMs,
     resolveHost: opts.resolveHost ?? (async () => true),
+    controllerPodIp: opts.controllerPodIp ?? '10.0.0.10',
   });
 }

@@ -15,6 +15,7 @@ import {
 import { exampleDeployment } from '../../support/examples';
 import { HTTPROUTE_CRD } from '../../support/gateway-api-crd';
 import { type KubeletStandIn, startKubeletStandIn } from '../../support/kubelet-stand-in';
+import { LoadBalancerStandIn } from '../../support/load-balancer-stand-in';
 import { SidecarSimulator } from '../../support/sidecar-simulator';
 
 const NS = 'snd-it';
@@ -22,6 +23,7 @@ let admin: KubeClient;
 let controller: RunningController;
 let kubelet: KubeletStandIn;
 let simulator: SidecarSimulator;
+let loadBalancers: LoadBalancerStandIn;
 
 const getSnd = (name: string) =>
   admin.get<SeiNodeDeployment>(Resources.SeiNodeDeployment, { namespace: NS, name });
@@ -74,6 +76,7 @@ beforeAll(async () => {
   await ensureNamespace(admin, NS);
   await installCrds(admin.kubeConfig, [HTTPROUTE_CRD]);
   kubelet = await startKubeletStandIn(admin.kubeConfig, { namespace: NS });
+  loadBalancers = new LoadBalancerStandIn(admin, { namespace: NS }).start();
   simulator = new SidecarSimulator();
   const sim = await simulator.start();
   controller = await startTestController({
@@ -85,6 +88,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await controller?.stop(5_000);
+  loadBalancers?.stop();
   kubelet?.resume();
   await kubelet?.stop();
   await simulator?.stop();
