@@ -166,10 +166,14 @@ export function setupSeiNodeController(
     name: 'seinode',
     primary,
     predicate: seiNodeChanged,
-    watches: SEINODE_OWNED_KINDS.map((kind) => ({
-      informer: informers.get(kind) as Informer<KubeObject>,
-      map: toOwner,
-    })),
+    watches: [
+      ...SEINODE_OWNED_KINDS.map((kind) => ({
+        informer: informers.get(kind) as Informer<KubeObject>,
+        map: toOwner,
+      })),
+      { informer: deployments, map: deploymentConsumers },
+      { informer: primary, map: nodeConsumers, predicate: publishedChanged },
+    ],
     reconciler: { reconcile: (req, signal) => reconciler.reconcile(req, signal) },
     concurrency: opts.concurrency ?? 4,
     hooks: opts.hooks,

@@ -30,6 +30,8 @@ describe('CONTROLLER_TASKS', () => {
         'deploy-bootstrap-job',
         'await-bootstrap-complete',
         'teardown-bootstrap',
+        'apply-p2p-service',
+        'await-external-address',
       ].sort(),
     );
     for (const t of CONTROLLER_TASKS) expect(t.maxRetries, t.type).toBe(0);

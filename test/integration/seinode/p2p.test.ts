@@ -81,7 +81,12 @@ beforeAll(async () => {
   lb = new LoadBalancerStandIn(admin, { namespace: NS, delayMs: 1_500 }).start();
   simulator = new SidecarSimulator();
   urlTemplate = (await simulator.start()).urlTemplate;
-  controller = await startTestController({ namespace: NS, sidecarUrlTemplate: urlTemplate });
+  // A long probe interval: consumers must be woken by the peer-source watches, not by polling.
+  controller = await startTestController({
+    namespace: NS,
+    sidecarUrlTemplate: urlTemplate,
+    probeIntervalMs: 600_000,
+  });
 });
 
 afterAll(async () => {
