@@ -171,6 +171,9 @@ try {
           .join(', ')}`,
       );
     }
+    const published = nodes.cache.list().filter((n) => n.status?.externalAddress);
+    say(`  published P2P addresses (networking.tcp):`);
+    for (const n of published) say(`    ${n.metadata.name}: ${n.status?.externalAddress}`);
   }
   if (args.once || exitCode !== 0) await shutdown(exitCode);
   say(
