@@ -24,6 +24,8 @@ export interface NodePodContext {
   readonly platform: PlatformConfig;
   /** `spec.sidecar.port` or 7777. */
   readonly sidecarPort: number;
+  /** kube-rbac-proxy serves TLS on 8443 (`spec.sidecar.tls`, seed #247). */
+  readonly sidecarTls: boolean;
 }
 
 /** Builds the {@link NodePodContext} of a node. */
@@ -33,6 +35,7 @@ export function nodePodContext(node: SeiNode, platform: PlatformConfig): NodePod
     name: node.metadata.name ?? '',
     platform,
     sidecarPort: node.spec.sidecar?.port ?? DEFAULT_SIDECAR_PORT,
+    sidecarTls: !!node.spec.sidecar?.tls,
   };
 }
 
@@ -147,14 +150,26 @@ export function sidecarContainer(
  * `kube-rbac-proxy`: authenticates callers of the sidecar API (TokenReview/SubjectAccessReview)
  * and forwards to the sidecar on loopback; health, liveness, startup and metrics paths bypass it.
  */
-export function rbacProxyContainer(ctx: NodePodContext, config: kplus.Volume): kplus.ContainerProps {
+export function rbacProxyContainer(
+  ctx: NodePodContext,
+  config: kplus.Volume,
+  tls?: kplus.Volume,
+): kplus.ContainerProps {
+  const scheme = tls ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP;
   return {
     name: CONTAINER.rbacProxy,
     image: ctx.platform.kubeRbacProxyImage,
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     restartPolicy: kplus.ContainerRestartPolicy.ALWAYS,
     args: [
-      `--insecure-listen-address=0.0.0.0:${RBAC_PROXY_PORT}`,
+      ...(tls
+        ? [
+            `--secure-listen-address=0.0.0.0:${RBAC_PROXY_PORT}`,
+            `--tls-cert-file=${RBAC_PROXY_TLS_DIR}/tls.crt`,
+            `--tls-private-key-file=${RBAC_PROXY_TLS_DIR}/tls.key`,
+            '--tls-min-version=VersionTLS12',
+          ]
+        : [`--insecure-listen-address=0.0.0.0:${RBAC_PROXY_PORT}`]),
       `--upstream=http://127.0.0.1:${ctx.sidecarPort}/`,
       '--config-file=/etc/kube-rbac-proxy/config.yaml',
       '--ignore-paths=/v0/healthz,/v0/startupz,/v0/livez,/v0/metrics',
@@ -162,7 +177,10 @@ export function rbacProxyContainer(ctx: NodePodContext, config: kplus.Volume): k
       '--v=0',
     ],
     ports: [{ number: RBAC_PROXY_PORT, name: 'api', protocol: kplus.Protocol.TCP }],
-    volumeMounts: [{ path: '/etc/kube-rbac-proxy', volume: config, readOnly: true }],
+    volumeMounts: [
+      { path: '/etc/kube-rbac-proxy', volume: config, readOnly: true },
+      ...(tls ? [{ path: RBAC_PROXY_TLS_DIR, volume: tls, readOnly: true }] : []),
+    ],
     startup: kplus.Probe.fromTcpSocket({
       port: RBAC_PROXY_PORT,
       initialDelaySeconds: Duration.seconds(5),
@@ -171,12 +189,14 @@ export function rbacProxyContainer(ctx: NodePodContext, config: kplus.Volume): k
     }),
     liveness: kplus.Probe.fromHttpGet('/v0/livez', {
       port: RBAC_PROXY_PORT,
+      scheme,
       initialDelaySeconds: Duration.seconds(5),
       periodSeconds: Duration.seconds(10),
       failureThreshold: 3,
     }),
     readiness: kplus.Probe.fromHttpGet('/v0/healthz', {
       port: RBAC_PROXY_PORT,
+      scheme,
       initialDelaySeconds: Duration.seconds(2),
       periodSeconds: Duration.seconds(5),
       failureThreshold: 6,
@@ -185,6 +205,9 @@ export function rbacProxyContainer(ctx: NodePodContext, config: kplus.Volume): k
     resources: {},
   };
 }
+
+/** Where kube-rbac-proxy reads its serving certificate when the sidecar API is on TLS. */
+export const RBAC_PROXY_TLS_DIR = '/etc/kube-rbac-proxy/tls';
 
 /**
  * The seid start wrapper: wait until the sidecar's `/v0/healthz` answers 200 (after mark-ready),
@@ -238,6 +261,7 @@ export function seidContainer(
     volumeMounts: mounts,
     startup: kplus.Probe.fromHttpGet('/v0/healthz', {
       port: RBAC_PROXY_PORT,
+      scheme: ctx.sidecarTls ? kplus.ConnectionScheme.HTTPS : kplus.ConnectionScheme.HTTP,
       initialDelaySeconds: Duration.seconds(5),
       periodSeconds: Duration.seconds(5),
       failureThreshold: 86400,

@@ -54,6 +54,7 @@ export const VOLUME = {
   data: 'data',
   sidecarTmp: 'sidecar-tmp',
   rbacProxyConfig: 'rbac-proxy-config',
+  sidecarTls: 'sidecar-tls',
   signingKey: 'signing-key',
   nodeKey: 'node-key',
   operatorKeyring: 'operator-keyring',

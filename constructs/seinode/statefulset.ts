@@ -26,6 +26,7 @@ import {
   VOLUME,
 } from './names';
 import { type PodOwner, secretMountViolations } from './secret-guards';
+import { sidecarTlsName } from './sidecar-certificate';
 
 /** Props of {@link SeiNodeStatefulSet}. */
 export interface SeiNodeStatefulSetProps {
@@ -103,6 +104,18 @@ export class SeiNodeStatefulSet extends Construct {
       kplus.ConfigMap.fromConfigMapName(this, 'rbac-proxy-config-map', rbacProxyConfigMapName(name)),
       { name: VOLUME.rbacProxyConfig },
     );
+    const sidecarTls = node.spec.sidecar?.tls
+      ? kplus.Volume.fromSecret(
+          this,
+          'sidecar-tls',
+          kplus.Secret.fromSecretName(this, 'sidecar-tls-secret', sidecarTlsName(name)),
+          {
+            name: VOLUME.sidecarTls,
+            defaultMode: 0o440,
+            items: { 'tls.crt': { path: 'tls.crt' }, 'tls.key': { path: 'tls.key' } },
+          },
+        )
+      : undefined;
     const validator = node.spec.validator;
     const secretVolume = (id: string, volumeName: string, secretName: string, item?: string): kplus.Volume =>
       kplus.Volume.fromSecret(this, id, kplus.Secret.fromSecretName(this, `${id}-secret`, secretName), {
@@ -146,12 +159,12 @@ export class SeiNodeStatefulSet extends Construct {
         data,
         tmp,
         proxyConfig,
-        ...[signingKey, nodeKey, operatorKeyring].filter((v) => v !== undefined),
+        ...[sidecarTls, signingKey, nodeKey, operatorKeyring].filter((v) => v !== undefined),
       ],
       initContainers: [
         seidInitContainer(ctx, data),
         sidecarContainer(this, ctx, { data, tmp, operatorKeyring }),
-        rbacProxyContainer(ctx, proxyConfig),
+        rbacProxyContainer(ctx, proxyConfig, sidecarTls),
       ],
       containers: [seidContainer(ctx, { data, signingKey, nodeKey }), cosmosExporterContainer(ctx, tmp)],
     });

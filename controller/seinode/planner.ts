@@ -19,8 +19,13 @@ export interface DesiredState {
   readonly configHash: string;
 }
 
+/** `issuerKind/issuerName` of a sidecar TLS setting, or '' for plaintext (a comparable form). */
+export function tlsKey(tls: { issuerName: string; issuerKind?: string } | undefined | null): string {
+  return tls ? `${tls.issuerKind ?? 'Issuer'}/${tls.issuerName}` : '';
+}
+
 /** Drift kinds between the spec and what the node last converged to. */
-export type DriftKind = 'image' | 'config' | 'podTemplate';
+export type DriftKind = 'image' | 'config' | 'podTemplate' | 'sidecarTLS';
 
 /** Inputs shared by the plan builders. */
 export interface PlanInputs {
@@ -85,6 +90,17 @@ function keyValidationTasks(node: SeiNode): TaskSpec[] {
     });
   }
   return out;
+}
+
+/** Certificate first, then wait for its Secret: the pod must never mount an empty Secret. */
+function sidecarCertTasks(node: SeiNode): TaskSpec[] {
+  const ref = nodeRef(node);
+  return node.spec.sidecar?.tls
+    ? [
+        { type: 'apply-sidecar-cert', params: ref },
+        { type: 'wait-for-sidecar-tls-secret', params: ref },
+      ]
+    : [];
 }
 
 function configApply(node: SeiNode): TaskSpec {
@@ -156,10 +172,12 @@ export function initTasks(inp: PlanInputs): TaskSpec[] {
   if (gc) {
     return [
       infra('ensure-data-pvc'),
+      ...sidecarCertTasks(node),
       infra('apply-rbac-proxy-config'),
       ...(inp.publishP2p ? [infra('apply-p2p-service'), infra('await-external-address')] : []),
       infra('apply-statefulset'),
       infra('apply-service'),
+      ...(node.spec.sidecar?.tls ? [infra('observe-sidecar-tls')] : []),
       { type: 'generate-identity', params: { chainId: gc.chainId, moniker: ref.nodeName } },
       {
         type: 'generate-gentx',
@@ -178,6 +196,7 @@ export function initTasks(inp: PlanInputs): TaskSpec[] {
     return [
       infra('ensure-data-pvc'),
       ...keyValidationTasks(node),
+      ...sidecarCertTasks(node),
       infra('apply-rbac-proxy-config'),
       ...(inp.publishP2p ? [infra('apply-p2p-service'), infra('await-external-address')] : []),
       { type: 'deploy-bootstrap-service', params: { serviceName: ref.nodeName, namespace: ref.namespace } },
@@ -190,6 +209,7 @@ export function initTasks(inp: PlanInputs): TaskSpec[] {
       },
       infra('apply-statefulset'),
       infra('apply-service'),
+      ...(node.spec.sidecar?.tls ? [infra('observe-sidecar-tls')] : []),
       // Post-bootstrap progression on the production pod (reference §2.4 step 7).
       { type: 'configure-genesis' },
       configApply(node),
@@ -202,10 +222,13 @@ export function initTasks(inp: PlanInputs): TaskSpec[] {
   return [
     infra('ensure-data-pvc'),
     ...keyValidationTasks(node),
+    ...sidecarCertTasks(node),
     infra('apply-rbac-proxy-config'),
     ...(inp.publishP2p ? [infra('apply-p2p-service'), infra('await-external-address')] : []),
     infra('apply-statefulset'),
     infra('apply-service'),
+    // With TLS the pod serves https from the start: stamp it before the first sidecar call.
+    ...(node.spec.sidecar?.tls ? [infra('observe-sidecar-tls')] : []),
     ...sidecarProgression(inp, { restore: true, recurring: true }),
   ];
 }
@@ -235,6 +258,7 @@ export function detectDrift(node: SeiNode, desired: DesiredState): DriftKind[] {
   if (s.currentImage !== desired.image) kinds.push('image');
   if (s.currentPodTemplateHash !== desired.podTemplateHash) kinds.push('podTemplate');
   if (s.currentConfigHash !== desired.configHash) kinds.push('config');
+  if (tlsKey(node.spec.sidecar?.tls) !== tlsKey(s.currentSidecarTLS)) kinds.push('sidecarTLS');
   return kinds;
 }
 
@@ -247,16 +271,23 @@ export function detectDrift(node: SeiNode, desired: DesiredState): DriftKind[] {
 export function buildNodeUpdatePlan(inp: PlanInputs, drift: readonly DriftKind[]): TaskPlan {
   const ref = nodeRef(inp.node);
   const infra = (t: string): TaskSpec => ({ type: t, params: ref });
+  const tls = drift.includes('sidecarTLS');
   const tasks: TaskSpec[] = [
+    // Enabling or changing TLS: the new Secret must exist before the pod that mounts it.
+    ...(tls ? sidecarCertTasks(inp.node) : []),
     infra('apply-rbac-proxy-config'),
     infra('apply-statefulset'),
     infra('apply-service'),
     infra('replace-pod'),
     { type: 'observe-image', params: { ...ref, image: inp.desired.image } },
+    // Before any sidecar call: the new pod serves the new scheme.
+    ...(tls ? [infra('observe-sidecar-tls')] : []),
   ];
   if (drift.includes('config'))
     tasks.push(configApply(inp.node), ...discoverPeers(inp.peers), { type: 'config-validate' });
   tasks.push({ type: 'mark-ready' });
+  // Disabling TLS: the old pod (the last user of the Secret) is gone; remove the Certificate.
+  if (tls && !inp.node.spec.sidecar?.tls) tasks.push(infra('delete-sidecar-cert'));
   return newPlan({
     type: 'NodeUpdate',
     tasks,
@@ -279,7 +310,30 @@ export function buildMarkReadyPlan(inp: Pick<PlanInputs, 'maxRetries' | 'now'>):
   });
 }
 
-/** Condition reason of a NodeUpdate by drift kinds (SPEC §4; TLS kinds join in a later feature). */
-export function nodeUpdateReason(_drift: readonly DriftKind[]): string {
-  return 'UpdateStarted';
+/**
+ * Condition reason of a NodeUpdate by drift kinds (SPEC §4, §8): `UpdateStarted` (image, config or
+ * pod template), `TLSToggleStarted` (sidecar TLS enabled or its issuer changed), `TLSDisableStarted`,
+ * `UpdateAndTLSToggleStarted` / `UpdateAndTLSDisableStarted` (both in one plan). A pod-template change
+ * caused only by the TLS toggle does not count as an update.
+ */
+export function nodeUpdateReason(drift: readonly DriftKind[], tlsEnabled: boolean): string {
+  const tls = drift.includes('sidecarTLS');
+  const update =
+    drift.includes('image') || drift.includes('config') || (!tls && drift.includes('podTemplate'));
+  const toggle = tlsEnabled ? 'TLSToggleStarted' : 'TLSDisableStarted';
+  if (tls && update) return `UpdateAnd${toggle}`;
+  return tls ? toggle : 'UpdateStarted';
+}
+
+/**
+ * The plan label metrics use (SPEC §8: TLS-only and TLS+image plans are told apart): `init`,
+ * `node-update`, `tls-toggle`, `node-update+tls-toggle`, `mark-ready`, `genesis`.
+ */
+export function planMetricLabel(plan: TaskPlan): string {
+  if (plan.type !== 'NodeUpdate')
+    return (plan.type ?? 'unknown').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+  const drift = (plan.drift ?? []) as DriftKind[];
+  const tls = drift.includes('sidecarTLS');
+  const update = drift.includes('image') || drift.includes('config');
+  return tls && update ? 'node-update+tls-toggle' : tls ? 'tls-toggle' : 'node-update';
 }

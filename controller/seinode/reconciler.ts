@@ -248,7 +248,7 @@ export class SeiNodeReconciler {
           step.condition({
             type: 'NodeUpdateInProgress',
             status: 'True',
-            reason: nodeUpdateReason(drift),
+            reason: nodeUpdateReason(drift, !!node.spec.sidecar?.tls),
             message: driftMessage(view(), desired, drift),
           });
         } else if (!drift.length) {
@@ -461,7 +461,8 @@ export class SeiNodeReconciler {
 
   /**
    * Probes the sidecar of a Running node (reference §2.8 probe): 200 → SidecarReady True; 503 →
-   * False/NotReady and `true` (a mark-ready plan is needed); unreachable → Unknown.
+   * False/NotReady and `true` (a mark-ready plan is needed); unreachable → Unknown/Unreachable; a
+   * TLS verification failure → Unknown/TLSVerificationFailed.
    */
   private async probeSidecar(step: ReconcileStep, node: SeiNode, log: Logger): Promise<boolean> {
     let ready: boolean;
@@ -471,11 +472,13 @@ export class SeiNodeReconciler {
         .healthz(AbortSignal.timeout(this.deps.probeTimeoutMs ?? 2_000));
     } catch (err) {
       const msg = err instanceof SidecarError ? `${err.kind}: ${err.message}` : errMessage(err);
+      // A certificate from another CA is refused, never retried in plaintext; the condition says why.
+      const tls = err instanceof SidecarError && err.kind === 'tls';
       step.condition({
         type: 'SidecarReady',
         status: 'Unknown',
-        reason: 'Unreachable',
-        message: `sidecar healthz error: ${msg}`,
+        reason: tls ? 'TLSVerificationFailed' : 'Unreachable',
+        message: tls ? `refusing the sidecar: ${msg}` : `sidecar healthz error: ${msg}`,
       });
       log.debug({ err: msg }, 'sidecar unreachable');
       return false;

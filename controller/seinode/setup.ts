@@ -7,6 +7,7 @@ import {
 } from '../../constructs/api/types';
 import type { PlatformConfig } from '../../constructs/platform-config';
 import { LABEL_NODE, SEINODE_FIELD_MANAGER } from '../../constructs/seinode/names';
+import { sidecarTlsName } from '../../constructs/seinode/sidecar-certificate';
 import { Applier } from '../apply/applier';
 import type { EventRecorder } from '../events/recorder';
 import { type ResourceDescriptor, Resources } from '../kube/resources';
@@ -18,6 +19,7 @@ import type { Controller, ControllerHooks, Predicate } from '../runtime/controll
 import type { Informer } from '../runtime/informer';
 import type { Manager } from '../runtime/manager';
 import { ownedBy } from '../runtime/mappers';
+import { SidecarError } from '../sidecar/client';
 import type { SidecarClientFactory } from '../sidecar/factory';
 import { CONTROLLER_TASKS } from '../tasks/controller-tasks';
 import { SIDECAR_TASKS } from '../tasks/sidecar-tasks';
@@ -112,6 +114,28 @@ export function setupSeiNodeController(
       namespace: string | undefined,
       labelSelector?: Record<string, string>,
     ) => (informers.get(resource)?.cache.list({ namespace, labelSelector }) ?? []) as T[],
+  };
+  // Sidecar TLS: the CA the controller pins comes from the node's cert-manager Secret (labelled
+  // `sei.io/node` through the Certificate's secretTemplate).
+  const secrets = manager.informer<KubeObject & { data?: Record<string, string> }>(Resources.Secret, {
+    ...ns,
+    labelSelector: LABEL_NODE,
+  });
+  const sidecarFor = (node: SeiNode) => {
+    const name = node.metadata.name ?? '';
+    const namespace = node.metadata.namespace ?? '';
+    if (!node.status?.currentSidecarTLS) return opts.sidecars.forNode({ name, namespace });
+    const ca = secrets.cache.get(namespace, sidecarTlsName(name))?.data?.['ca.crt'];
+    if (!ca)
+      throw new SidecarError(
+        'tls',
+        `Secret ${sidecarTlsName(name)} has no ca.crt: cannot verify the sidecar`,
+      );
+    return opts.sidecars.forNode({
+      name,
+      namespace,
+      tls: { caPem: Buffer.from(ca, 'base64').toString('utf8') },
+    });
   };
   const registry = seiNodeTaskRegistry();
   const reconciler = new SeiNodeReconciler({

@@ -1,7 +1,7 @@
 /**
  * The HTTP implementation of {@link SidecarClient} (reference-seictl-sidecar-api.md §2–§4, §8):
- * undici requests over one shared keep-alive agent per process (one more per distinct CA bundle
- * when the proxy serves TLS), a per-call timeout, the service-account bearer token on every
+ * undici requests over one shared keep-alive agent per process (one more per distinct CA bundle and
+ * TLS server name when the proxy serves TLS), a per-call timeout, the service-account bearer token on every
  * request (re-read and retried once after a 401), lenient JSON decoding and typed
  * {@link SidecarError}s.
  */
@@ -31,9 +31,15 @@ export interface HttpSidecarClientOptions {
    * is verified against exactly these CAs (the system roots are not used).
    */
   ca?: string;
+  /**
+   * TLS server name: sent as SNI and the name the server certificate must be valid for, whatever
+   * host `baseUrl` uses (e.g. the pod's in-cluster DNS name while `baseUrl` points at 127.0.0.1 or
+   * a port-forward). Needs an `https:` `baseUrl`. @default the host of `baseUrl` (no SNI for an IP)
+   */
+  serverName?: string;
   /** `User-Agent` header. @default 'sei-k8s-controller' */
   userAgent?: string;
-  /** undici dispatcher to send through. @default sidecarDispatcher(ca) */
+  /** undici dispatcher to send through. @default sidecarDispatcher(ca, serverName) */
   dispatcher?: Dispatcher;
 }
 
@@ -48,28 +54,45 @@ const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|^ERR_TLS|^ERR_SSL|^EPR
 /** Socket errors after which an idempotent request is sent once more (stale keep-alive socket). */
 const RETRY_ON_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
 
-const agents = new Map<string, Agent>();
+const agents = new Map<string, Dispatcher>();
 
 /**
- * The process-wide keep-alive agent for sidecar calls: one for plain HTTP (and https with the
- * system roots), one per distinct PEM CA bundle. HTTP/1.1 only; idle sockets are kept 30 s.
+ * The process-wide keep-alive dispatcher for sidecar calls: one for plain HTTP (and https with the
+ * system roots), one per distinct (PEM CA bundle, TLS server name) pair. HTTP/1.1 only; idle
+ * sockets are kept 30 s.
  *
- * @param ca - PEM CA bundle to verify servers against exactly; `undefined` for the default agent.
+ * With a `serverName`, every TLS connection sends it as SNI and verifies the server certificate
+ * for it (also when the request URL's host is a DNS name, which undici would otherwise prefer).
+ *
+ * @param ca - PEM CA bundle to verify servers against exactly; `undefined` for the system roots.
+ * @param serverName - TLS server name (SNI and hostname verification); `undefined` for the URL's host.
  */
-export function sidecarDispatcher(ca?: string): Agent {
-  const key = ca ?? '';
-  let agent = agents.get(key);
-  if (!agent) {
-    agent = new Agent({
+export function sidecarDispatcher(ca?: string, serverName?: string): Dispatcher {
+  const key = JSON.stringify([ca ?? null, serverName ?? null]);
+  let dispatcher = agents.get(key);
+  if (!dispatcher) {
+    const connect = {
+      ...(ca !== undefined ? { ca, rejectUnauthorized: true } : {}),
+      ...(serverName !== undefined ? { servername: serverName } : {}),
+    };
+    const agent = new Agent({
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
       allowH2: false,
       maxResponseSize: 4 * 1024 * 1024,
-      ...(ca !== undefined ? { connect: { ca, rejectUnauthorized: true } } : {}),
+      ...(Object.keys(connect).length > 0 ? { connect } : {}),
     });
-    agents.set(key, agent);
+    // undici takes a request's server name from its URL host before the connect options; pin it.
+    dispatcher =
+      serverName === undefined
+        ? agent
+        : agent.compose(
+            (dispatch) => (opts, handler) =>
+              dispatch({ ...opts, servername: serverName } as Dispatcher.DispatchOptions, handler),
+          );
+    agents.set(key, dispatcher);
   }
-  return agent;
+  return dispatcher;
 }
 
 /** Closes every agent made by {@link sidecarDispatcher} (graceful shutdown, tests). */
@@ -97,6 +120,8 @@ interface RawResponse {
 export class HttpSidecarClient implements SidecarClient {
   /** Base URL in use, without trailing slash. */
   readonly baseUrl: string;
+  /** TLS server name verified (and sent as SNI), when set; else the URL's host is verified. */
+  readonly serverName: string | undefined;
   private readonly tokenSource: TokenSource;
   private readonly timeoutMs: number;
   private readonly userAgent: string;
@@ -104,8 +129,8 @@ export class HttpSidecarClient implements SidecarClient {
 
   /**
    * @param options See {@link HttpSidecarClientOptions}.
-   * @throws Error when `baseUrl` is not an absolute http(s) URL, or `ca` is set with a non-https URL
-   *   (TLS never falls back to plain HTTP).
+   * @throws Error when `baseUrl` is not an absolute http(s) URL, `ca` or `serverName` is set with a
+   *   non-https URL (TLS never falls back to plain HTTP), or `serverName` is empty.
    */
   constructor(options: HttpSidecarClientOptions) {
     let url: URL;
@@ -120,11 +145,18 @@ export class HttpSidecarClient implements SidecarClient {
     if (options.ca !== undefined && url.protocol !== 'https:') {
       throw new Error(`sidecar TLS is enabled but the base URL is not https: ${options.baseUrl}`);
     }
+    if (options.serverName !== undefined) {
+      if (options.serverName === '') throw new Error('sidecar TLS server name must not be empty');
+      if (url.protocol !== 'https:') {
+        throw new Error(`a sidecar TLS server name needs an https base URL: ${options.baseUrl}`);
+      }
+    }
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.tokenSource = options.tokenSource;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_SIDECAR_TIMEOUT_MS;
     this.userAgent = options.userAgent ?? 'sei-k8s-controller';
-    this.dispatcher = options.dispatcher ?? sidecarDispatcher(options.ca);
+    this.serverName = options.serverName;
+    this.dispatcher = options.dispatcher ?? sidecarDispatcher(options.ca, options.serverName);
   }
 
   /**
@@ -295,7 +327,10 @@ export class HttpSidecarClient implements SidecarClient {
     if (timeout.aborted)
       return new SidecarError('unreachable', `${where}: timed out after ${this.timeoutMs} ms`);
     const code = tlsCode(err);
-    if (code) return new SidecarError('tls', `${where}: TLS failure (${code}): ${causeMessage(err)}`);
+    if (code) {
+      const name = this.serverName !== undefined ? ` for server name ${this.serverName}` : '';
+      return new SidecarError('tls', `${where}: TLS failure (${code})${name}: ${causeMessage(err)}`);
+    }
     const c = errorCode(err);
     return new SidecarError('unreachable', `${where}: ${c ? `${c}: ` : ''}${causeMessage(err)}`);
   }

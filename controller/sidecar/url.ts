@@ -13,6 +13,19 @@ export const DEFAULT_SIDECAR_URL_TEMPLATE = '{scheme}://{name}-0.{name}.{namespa
 /** Default value of the `{port}` placeholder: kube-rbac-proxy's port in the node pod. */
 export const DEFAULT_SIDECAR_PROXY_PORT = 8443;
 
+/**
+ * The TLS identity of a node's sidecar: the pod's stable in-cluster DNS name
+ * `<name>-0.<name>.<namespace>.svc.cluster.local` (a DNS SAN of its `<name>-sidecar-tls`
+ * certificate). The controller verifies this name whatever host the sidecar URL uses.
+ *
+ * @param node - SeiNode name and namespace.
+ * @throws Error on an empty name or namespace.
+ */
+export function sidecarServerName(node: { readonly name: string; readonly namespace: string }): string {
+  if (!node.name || !node.namespace) throw new Error('sidecar server name needs a node name and namespace');
+  return `${node.name}-0.${node.name}.${node.namespace}.svc.cluster.local`;
+}
+
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const KNOWN = new Set(['name', 'namespace', 'scheme', 'port']);
 

@@ -15,6 +15,7 @@ import { ensureDataPvcTask } from './ensure-data-pvc';
 import { observeImageTask } from './observe-image';
 import { applyP2pServiceTask, awaitExternalAddressTask } from './p2p-tasks';
 import { replacePodTask } from './replace-pod';
+import { SIDECAR_TLS_TASKS } from './sidecar-tls-tasks';
 import { validateNodeKeyTask, validateOperatorKeyringTask, validateSigningKeyTask } from './validate-secrets';
 
 /**
@@ -45,4 +46,5 @@ export const CONTROLLER_TASKS: readonly TaskDefinition[] = [
   observeImageTask,
   applyP2pServiceTask as unknown as TaskDefinition,
   awaitExternalAddressTask as unknown as TaskDefinition,
+  ...SIDECAR_TLS_TASKS,
 ];

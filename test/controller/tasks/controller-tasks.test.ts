@@ -32,6 +32,10 @@ describe('CONTROLLER_TASKS', () => {
         'teardown-bootstrap',
         'apply-p2p-service',
         'await-external-address',
+        'apply-sidecar-cert',
+        'wait-for-sidecar-tls-secret',
+        'observe-sidecar-tls',
+        'delete-sidecar-cert',
       ].sort(),
     );
     for (const t of CONTROLLER_TASKS) expect(t.maxRetries, t.type).toBe(0);
