@@ -5,6 +5,7 @@ import { SeiCrds } from '../constructs/crds/sei-crds';
 import { ControllerDeployment } from '../constructs/install/controller-deployment';
 import { ControllerRbac } from '../constructs/install/controller-rbac';
 import { MetricsService } from '../constructs/install/metrics-service';
+import { ControllerPrometheusRule } from '../constructs/install/prometheus-rule';
 import type { PlatformConfig } from '../constructs/platform-config';
 
 /** Props of {@link InstallChart}. */
@@ -25,8 +26,8 @@ export interface InstallChartProps extends ChartProps {
 
 /**
  * Everything needed to run the controller in a cluster (SPEC §11): the CRDs, the Namespace, the
- * ServiceAccount and RBAC generated from the permission table, the Deployment and the metrics
- * Service with its NetworkPolicy.
+ * ServiceAccount and RBAC generated from the permission table, the Deployment (2 replicas with leader
+ * election), the metrics Service with its NetworkPolicy, and the PrometheusRule with the alerts.
  */
 export class InstallChart extends Chart {
   constructor(scope: Construct, id: string, props: InstallChartProps) {
@@ -42,7 +43,10 @@ export class InstallChart extends Chart {
       image: props.image ?? 'ghcr.io/sei-protocol/sei-k8s-controller-ts:v0.1.0',
       serviceAccountName: rbac.serviceAccountName,
       platform: props.platform,
+      replicas: 2,
+      args: ['--leader-elect'],
     });
     new MetricsService(this, 'Metrics', { namespace });
+    new ControllerPrometheusRule(this, 'Alerts', { namespace });
   }
 }

@@ -2,15 +2,18 @@ import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { SeiNode, SeiNodeDeployment } from '../constructs/api/types';
 import type { PlatformConfig } from '../constructs/platform-config';
 import { KubeEventRecorder } from './events/recorder';
 import { startHealthServer } from './health-server';
 import type { KubeClient } from './kube/client';
 import { RequestCounter } from './kube/request-counter';
+import { Resources } from './kube/resources';
 import { startMetricsServer } from './metrics-server';
 import type { RetryBackoff } from './planner/executor';
 import { Manager } from './runtime/manager';
 import { RuntimeMetrics } from './runtime/metrics';
+import { SeiMetrics } from './sei-metrics';
 import { setupSeiNodeController } from './seinode/setup';
 import { setupSeiNodeDeploymentController } from './seinodedeployment/setup';
 import type { SidecarClientFactory } from './sidecar/factory';
@@ -73,6 +76,20 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
   const recorder = new KubeEventRecorder(client, 'sei.io/seinode-controller', instance, (err) =>
     opts.log.warn({ err: (err as Error).message }, 'failed to record event'),
   );
+  const nodeCache = manager.informer<SeiNode>(
+    Resources.SeiNode,
+    opts.namespace ? { namespace: opts.namespace } : {},
+  );
+  const deploymentCache = manager.informer<SeiNodeDeployment>(
+    Resources.SeiNodeDeployment,
+    opts.namespace ? { namespace: opts.namespace } : {},
+  );
+  const seiMetrics = new SeiMetrics(registry, {
+    nodes: () => nodeCache.cache.list(),
+    deployments: () => deploymentCache.cache.list(),
+    isLeader: () => leading,
+  });
+  const leading = true;
   setupSeiNodeController(manager, {
     platform: opts.platform,
     recorder,
@@ -84,8 +101,10 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
     retryBackoff: opts.retryBackoff,
     probeIntervalMs: opts.probeIntervalMs,
     controllerPodIp: opts.controllerPodIp,
+    metrics: seiMetrics,
   });
   setupSeiNodeDeploymentController(manager, {
+    metrics: seiMetrics,
     platform: opts.platform,
     recorder: new KubeEventRecorder(client, 'sei.io/seinodedeployment-controller', instance, (err) =>
       opts.log.warn({ err: (err as Error).message }, 'failed to record event'),

@@ -23,6 +23,7 @@ import type { PlanExecutor } from '../planner/executor';
 import { isActive, rfc3339 } from '../planner/plan';
 import type { TaskRegistry } from '../planner/registry';
 import type { CacheReader, ConditionUpdate, TaskContext } from '../planner/task';
+import type { SeiMetrics } from '../sei-metrics';
 import { type SidecarClient, SidecarError } from '../sidecar/client';
 import { desiredState } from './desired-state';
 import { externalAddressOf, judgeRoutability } from './p2p';
@@ -64,6 +65,8 @@ export interface SeiNodeReconcilerDeps {
   readonly controllerPodIp?: string;
   /** Called when a plan reaches a terminal phase (metrics). */
   readonly onPlanFinished?: (plan: TaskPlan, node: SeiNode) => void;
+  /** Prometheus metrics (phase transitions and durations, sidecar probes). */
+  readonly metrics?: SeiMetrics;
 }
 
 /** Result of one reconcile. */
@@ -285,6 +288,13 @@ export class SeiNodeReconciler {
           `Phase changed from ${step.phaseChangedFrom || 'Pending'} to ${status.phase}`,
         );
         log.info({ from: step.phaseChangedFrom, to: status.phase }, 'phase transition');
+        this.deps.metrics?.phaseChanged(
+          node,
+          step.phaseChangedFrom,
+          status.phase ?? '',
+          before.phaseTransitionTime,
+          step.now,
+        );
       }
     }
     if (transient) throw transient;
@@ -474,6 +484,7 @@ export class SeiNodeReconciler {
       const msg = err instanceof SidecarError ? `${err.kind}: ${err.message}` : errMessage(err);
       // A certificate from another CA is refused, never retried in plaintext; the condition says why.
       const tls = err instanceof SidecarError && err.kind === 'tls';
+      this.probeOutcome(node, tls ? 'tls_error' : 'unreachable');
       step.condition({
         type: 'SidecarReady',
         status: 'Unknown',
@@ -483,6 +494,7 @@ export class SeiNodeReconciler {
       log.debug({ err: msg }, 'sidecar unreachable');
       return false;
     }
+    this.probeOutcome(node, ready ? 'ready' : 'not_ready');
     if (ready) {
       step.condition({
         type: 'SidecarReady',
@@ -499,6 +511,14 @@ export class SeiNodeReconciler {
       message: 'sidecar returned 503, re-issuing mark-ready',
     });
     return true;
+  }
+
+  private probeOutcome(node: SeiNode, outcome: string): void {
+    this.deps.metrics?.sidecarProbes.inc({
+      controller: 'seinode',
+      namespace: node.metadata.namespace ?? '',
+      outcome,
+    });
   }
 
   private async finalize(

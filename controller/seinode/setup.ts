@@ -19,6 +19,7 @@ import type { Controller, ControllerHooks, Predicate } from '../runtime/controll
 import type { Informer } from '../runtime/informer';
 import type { Manager } from '../runtime/manager';
 import { ownedBy } from '../runtime/mappers';
+import type { SeiMetrics } from '../sei-metrics';
 import { SidecarError } from '../sidecar/client';
 import type { SidecarClientFactory } from '../sidecar/factory';
 import { CONTROLLER_TASKS } from '../tasks/controller-tasks';
@@ -57,6 +58,8 @@ export interface SeiNodeControllerOptions {
   readonly probeIntervalMs?: number;
   /** The controller's pod IP for the P2P routability gate. @default process.env.POD_IP */
   readonly controllerPodIp?: string;
+  /** Prometheus metrics. */
+  readonly metrics?: SeiMetrics;
 }
 
 /** Every task type SeiNode plans use. */
@@ -151,6 +154,9 @@ export function setupSeiNodeController(
       opts.sidecars.forNode({ name: node.metadata.name ?? '', namespace: node.metadata.namespace ?? '' }),
     probeIntervalMs: opts.probeIntervalMs,
     controllerPodIp: opts.controllerPodIp,
+    metrics: opts.metrics,
+    onPlanFinished: (plan, node) =>
+      opts.metrics?.planFinished('seinode', plan, node.metadata.namespace ?? '', new Date()),
   });
   // Peer sources: a SeiNodeDeployment or a SeiNode changing re-reconciles the SeiNodes whose
   // `seinodeDeployment` or `label` peer sources match it (not every SeiNode of the namespace).

@@ -38,6 +38,7 @@ import type { PlanExecutor } from '../planner/executor';
 import { newPlan, rfc3339 } from '../planner/plan';
 import type { TaskRegistry } from '../planner/registry';
 import type { CacheReader, ConditionUpdate, TaskContext } from '../planner/task';
+import type { SeiMetrics } from '../sei-metrics';
 import type { SidecarClient } from '../sidecar/client';
 import { childConverged, deploymentPhase } from './phase';
 
@@ -80,6 +81,8 @@ export interface SeiNodeDeploymentReconcilerDeps {
   readonly rolloutDeadlineMs?: number;
   /** Clock. @default () => new Date() */
   readonly now?: () => Date;
+  /** Prometheus metrics (plan durations). */
+  readonly metrics?: SeiMetrics;
 }
 
 /** Parses a Go-style duration such as `15m`, `1h30m`, `90s` into ms; undefined when malformed. */
@@ -598,12 +601,14 @@ export class SeiNodeDeploymentReconciler {
           message: `plan ${next.id} completed`,
         });
         this.deps.recorder.event(snd, 'Normal', 'PlanComplete', 'Plan', `genesis plan ${next.id} completed`);
+        this.deps.metrics?.planFinished('seinodedeployment', next, ns, now);
       } else if (next.phase === 'Failed') {
         const d = next.failedTaskDetail;
         const message = `plan ${next.id} failed: task ${d?.type}: ${d?.error}`;
         setCond({ type: 'GenesisCeremonyComplete', status: 'False', reason: 'Failed', message });
         setCond({ type: 'PlanInProgress', status: 'False', reason: 'PlanFailed', message });
         this.deps.recorder.event(snd, 'Warning', 'PlanFailed', 'Plan', message);
+        this.deps.metrics?.planFinished('seinodedeployment', next, ns, now);
       }
       return requeue;
     }

@@ -13,6 +13,7 @@ import type { Controller, ControllerHooks, Predicate } from '../runtime/controll
 import type { Informer } from '../runtime/informer';
 import type { Manager } from '../runtime/manager';
 import { ownedBy } from '../runtime/mappers';
+import type { SeiMetrics } from '../sei-metrics';
 import type { SidecarClientFactory } from '../sidecar/factory';
 import { GENESIS_TASKS } from '../tasks/genesis-tasks';
 import { SIDECAR_TASKS } from '../tasks/sidecar-tasks';
@@ -38,6 +39,8 @@ export interface SeiNodeDeploymentControllerOptions {
   readonly rolloutDeadlineMs?: number;
   /** @default a DNS lookup with a 2 s timeout */
   readonly resolveHost?: (host: string) => Promise<boolean>;
+  /** Prometheus metrics. */
+  readonly metrics?: SeiMetrics;
 }
 
 /** Resolves a host name with the system resolver, giving up after 2 s. */
@@ -116,6 +119,7 @@ export function setupSeiNodeDeploymentController(
     sidecarFor: (n) => opts.sidecars.forNode(n),
     resolveHost: opts.resolveHost ?? dnsResolves,
     rolloutDeadlineMs: opts.rolloutDeadlineMs,
+    metrics: opts.metrics,
   });
   const toOwner = ownedBy(Resources.SeiNodeDeployment);
   return manager.controller<SeiNodeDeployment>({

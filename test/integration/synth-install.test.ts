@@ -11,6 +11,7 @@ import { installCrds } from '../support/control-plane/index';
 import { adminClient, ensureNamespace } from '../support/controller-harness';
 import { exampleFiles } from '../support/examples';
 import { HTTPROUTE_CRD } from '../support/gateway-api-crd';
+import { PROMETHEUS_RULE_CRD } from '../support/prometheus-rule-crd';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
 const extra = [
@@ -21,6 +22,7 @@ const extra = [
   defineResource('apps/v1', 'Deployment', 'deployments'),
   defineResource('networking.k8s.io/v1', 'NetworkPolicy', 'networkpolicies'),
   defineResource('gateway.networking.k8s.io/v1', 'HTTPRoute', 'httproutes'),
+  defineResource('monitoring.coreos.com/v1', 'PrometheusRule', 'prometheusrules'),
 ];
 const resourceOf = (o: KubeObject) =>
   findResource(o.apiVersion ?? '', o.kind ?? '') ??
@@ -44,7 +46,7 @@ beforeAll(async () => {
   });
   admin = adminClient();
   // The Gateway API is not part of Kubernetes: install the HTTPRoute CRD the previews need.
-  await installCrds(admin.kubeConfig, [HTTPROUTE_CRD]);
+  await installCrds(admin.kubeConfig, [HTTPROUTE_CRD, PROMETHEUS_RULE_CRD]);
 });
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -71,6 +73,7 @@ describe('npm run synth output', () => {
         'Deployment',
         'Service',
         'NetworkPolicy',
+        'PrometheusRule',
       ]),
     );
     // A dry-run Namespace is not persisted, so create it for real before dry-running what lives in it.

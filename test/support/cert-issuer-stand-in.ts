@@ -11,15 +11,16 @@
  * What it does model: the Secret's shape (`kubernetes.io/tls`, `tls.crt`/`tls.key`/`ca.crt`,
  * cert-manager's annotations, `spec.secretTemplate` labels and annotations), SANs from
  * `dnsNames`/`ipAddresses`/`uris`/`emailAddresses`, key algorithm/size/encoding, key usages,
- * asynchronous issuance (an optional delay), re-issuance when the issuer reference, SANs or Secret
- * name change or the Secret is deleted or tampered with, and the `Ready` condition in status.
+ * asynchronous issuance (an optional delay), re-issuance when the issued-for spec changes (issuer
+ * reference, names, key, usages, duration, Secret name) or the Secret is deleted or loses its
+ * certificate or CA, and the `Ready` condition, `revision`, `notBefore`/`notAfter` in status.
  *
  * Certificates are made with the `openssl` CLI (a per-issuer ECDSA P-256 test CA created on first
  * use, kept in a temp dir removed by {@link CertIssuerStandIn.stop}). Polls (a handful of
  * Certificates per test).
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { randomBytes, X509Certificate } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,12 @@ export const CERT_MANAGER_ANNOTATIONS = {
   ipSans: 'cert-manager.io/ip-sans',
   uriSans: 'cert-manager.io/uri-sans',
 } as const;
+
+/**
+ * Stand-in-private Secret annotation: a hash of the Certificate spec the certificate was issued for
+ * (cert-manager keeps this in CertificateRequests, which the stand-in does not make).
+ */
+export const SPEC_HASH_ANNOTATION = 'cert-issuer-stand-in.test/spec-hash';
 
 /** The `spec` of a cert-manager `Certificate`, as far as the stand-in reads it. */
 export interface CertificateSpec {
@@ -160,7 +167,7 @@ const DEFAULT_DURATION_S = 2160 * 3600;
  */
 export class CertIssuerStandIn {
   private readonly dir = mkdtempSync(join(tmpdir(), 'cert-issuer-stand-in-'));
-  private readonly cas = new Map<string, { pem: string; dir: string }>();
+  private readonly cas = new Map<string, TestCertificateAuthority>();
   /** `<uid>|<fingerprint>` → when the need for a new certificate was first seen. */
   private readonly pending = new Map<string, number>();
   private readonly history: CertIssuance[] = [];
@@ -182,7 +189,9 @@ export class CertIssuerStandIn {
 
   /** Starts polling. @returns this */
   start(): this {
-    this.timer ??= setInterval(() => void this.sync().catch(() => {}), this.opts.pollMs ?? 200);
+    this.timer ??= setInterval(() => {
+      if (!this.inflight) void this.sync().catch(() => {});
+    }, this.opts.pollMs ?? 200);
     return this;
   }
 
@@ -282,10 +291,14 @@ export class CertIssuerStandIn {
     const firstSeen = this.pending.get(key) ?? Date.now();
     this.pending.set(key, firstSeen);
     if (Date.now() - firstSeen < (this.opts.delayMs ?? 0)) {
-      await this.writeStatus(cert, { ready: false, reason: secret ? 'Issuing' : 'DoesNotExist', message: reason });
+      await this.writeStatus(cert, {
+        ready: false,
+        reason: secret ? 'Issuing' : 'DoesNotExist',
+        message: reason,
+      });
       return;
     }
-    const issued = await this.issue(d, ca);
+    const issued = await ca.issue({ ...d.spec, commonName: d.commonName });
     const annotations: Record<string, string> = {
       ...d.spec.secretTemplate?.annotations,
       [CERT_MANAGER_ANNOTATIONS.certificateName]: d.certificate,
@@ -296,6 +309,7 @@ export class CertIssuerStandIn {
       [CERT_MANAGER_ANNOTATIONS.commonName]: d.commonName,
       [CERT_MANAGER_ANNOTATIONS.ipSans]: d.ipAddresses.join(','),
       [CERT_MANAGER_ANNOTATIONS.uriSans]: d.uris.join(','),
+      [SPEC_HASH_ANNOTATION]: specHash(d),
     };
     const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
     await this.admin.apply<SecretObject>(
@@ -391,13 +405,56 @@ export class CertIssuerStandIn {
     );
   }
 
-  /** The issuer's CA, created (synchronously, with openssl) on first use. */
-  private ca(issuerName: string): { pem: string; dir: string } {
+  /** The issuer's CA, created on first use. */
+  private ca(issuerName: string): TestCertificateAuthority {
     let ca = this.cas.get(issuerName);
     if (ca) return ca;
     if (this.stopped) throw new Error(`CertIssuerStandIn stopped; no CA for issuer ${issuerName}`);
-    const dir = join(this.dir, `ca-${this.cas.size}`);
-    mkdirSync(dir);
+    ca = new TestCertificateAuthority(`${issuerName} test CA`, join(this.dir, `ca-${this.cas.size}`));
+    this.cas.set(issuerName, ca);
+    return ca;
+  }
+}
+
+/** What to put in a leaf certificate (a subset of a `Certificate` spec). */
+export interface LeafRequest {
+  /** Subject CN. @default the first DNS name (none without DNS names) */
+  commonName?: string | undefined;
+  dnsNames?: readonly string[] | undefined;
+  ipAddresses?: readonly string[] | undefined;
+  uris?: readonly string[] | undefined;
+  emailAddresses?: readonly string[] | undefined;
+  /** Go duration (`2160h`), rounded up to whole days. @default 90 days */
+  duration?: string | undefined;
+  /** cert-manager key usages. @default ['digital signature', 'key encipherment'] */
+  usages?: readonly string[] | undefined;
+  isCA?: boolean | undefined;
+  /** @default RSA 2048, PKCS#1 (cert-manager's default) */
+  privateKey?: CertificateSpec['privateKey'];
+}
+
+/**
+ * A throw-away certificate authority made with the `openssl` CLI (ECDSA P-256, 10 years, key in a
+ * directory of its own): the CA behind one issuer of the {@link CertIssuerStandIn}, also usable
+ * alone in unit tests.
+ */
+export class TestCertificateAuthority {
+  /** The CA certificate (PEM): what a `ca.crt` holds. */
+  readonly pem: string;
+  private readonly dir: string;
+  private readonly ownsDir: boolean;
+
+  /**
+   * Creates the CA (synchronously).
+   *
+   * @param commonName - subject CN of the CA certificate.
+   * @param dir - a directory to create for the key. @default a new temp dir, removed by {@link dispose}
+   * @throws Error when `openssl` fails or is not installed.
+   */
+  constructor(commonName: string, dir?: string) {
+    this.ownsDir = dir === undefined;
+    this.dir = dir ?? mkdtempSync(join(tmpdir(), 'test-ca-'));
+    if (dir !== undefined) mkdirSync(dir, { recursive: true });
     execFileSync(
       'openssl',
       [
@@ -415,54 +472,80 @@ export class CertIssuerStandIn {
         '-days',
         '3650',
         '-subj',
-        `/O=cert-issuer-stand-in/CN=${issuerName.replace(/[/\\=+,]/g, '_')} test CA`,
+        `/O=cert-issuer-stand-in/CN=${subjectValue(commonName)}`,
         '-addext',
         'basicConstraints=critical,CA:TRUE',
         '-addext',
         'keyUsage=critical,keyCertSign,cRLSign',
       ],
-      { cwd: dir, stdio: 'pipe' },
+      { cwd: this.dir, stdio: 'pipe' },
     );
-    ca = { pem: readFileSync(join(dir, 'ca.crt'), 'utf8'), dir };
-    this.cas.set(issuerName, ca);
-    return ca;
+    this.pem = readFileSync(join(this.dir, 'ca.crt'), 'utf8');
   }
 
-  /** Signs a leaf certificate for `d` with the issuer's CA. */
-  private async issue(d: Desired, ca: { dir: string }): Promise<{ certPem: string; keyPem: string }> {
+  /** Whether the `openssl` CLI can be run (tests skip without it). */
+  static available(): boolean {
+    try {
+      execFileSync('openssl', ['version'], { stdio: 'pipe' });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Signs a new leaf certificate with a fresh private key.
+   *
+   * @returns the certificate and key, PEM.
+   * @throws Error when `openssl` fails (e.g. an invalid SAN).
+   */
+  async issue(req: LeafRequest): Promise<{ certPem: string; keyPem: string }> {
     const work = mkdtempSync(join(this.dir, 'leaf-'));
     const ssl = (...args: string[]) => execFileAsync('openssl', args, { cwd: work });
     try {
-      const pk = d.spec.privateKey ?? {};
+      const pk = req.privateKey ?? {};
       const algorithm = pk.algorithm ?? 'RSA';
       if (algorithm === 'ECDSA') {
         const curve = pk.size === 384 ? 'P-384' : pk.size === 521 ? 'P-521' : 'P-256';
-        await ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`, '-out', 'tls.key');
+        await ssl('genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`, '-out', 'key.pem');
       } else if (algorithm === 'Ed25519') {
-        await ssl('genpkey', '-algorithm', 'ED25519', '-out', 'tls.key');
+        await ssl('genpkey', '-algorithm', 'ED25519', '-out', 'key.pem');
       } else {
-        await ssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', `rsa_keygen_bits:${pk.size ?? 2048}`, '-out', 'tls.key');
+        await ssl(
+          'genpkey',
+          '-algorithm',
+          'RSA',
+          '-pkeyopt',
+          `rsa_keygen_bits:${pk.size ?? 2048}`,
+          '-out',
+          'key.pem',
+        );
       }
       // cert-manager's default encoding is PKCS#1 (RSA) / SEC1 (ECDSA); genpkey writes PKCS#8.
       if (pk.encoding !== 'PKCS8' && algorithm !== 'Ed25519') {
-        await ssl('pkey', '-in', 'tls.key', '-traditional', '-out', 'tls.key');
+        await ssl('pkey', '-in', 'key.pem', '-traditional', '-out', 'tls.key');
+      } else {
+        await ssl('pkey', '-in', 'key.pem', '-out', 'tls.key');
       }
-      const cn = d.commonName.replace(/[/\\=+,]/g, '_');
-      await ssl('req', '-new', '-key', 'tls.key', '-subj', cn ? `/CN=${cn}` : '/O=cert-issuer-stand-in', '-out', 'tls.csr');
-      writeFileSync(join(work, 'ext'), extensions(d));
+      const cn = req.commonName ?? req.dnsNames?.[0] ?? '';
+      const subject = cn ? `/CN=${subjectValue(cn)}` : '/O=cert-issuer-stand-in';
+      await ssl('req', '-new', '-key', 'tls.key', '-subj', subject, '-out', 'tls.csr');
+      writeFileSync(join(work, 'ext'), extensions(req, cn !== ''));
       await ssl(
         'x509',
         '-req',
         '-in',
         'tls.csr',
         '-CA',
-        join(ca.dir, 'ca.crt'),
+        join(this.dir, 'ca.crt'),
         '-CAkey',
-        join(ca.dir, 'ca.key'),
+        join(this.dir, 'ca.key'),
         '-set_serial',
-        `0x${randomBytes(16).toString('hex').replace(/^[89a-f]/, '7')}`,
+        `0x${randomBytes(16)
+          .toString('hex')
+          .replace(/^[89a-f]/, '7')}`,
         '-days',
-        String(Math.max(1, Math.ceil(durationSeconds(d.spec.duration) / 86_400))),
+        String(Math.max(1, Math.ceil(durationSeconds(req.duration) / 86_400))),
         '-extfile',
         'ext',
         '-out',
@@ -476,6 +559,16 @@ export class CertIssuerStandIn {
       rmSync(work, { recursive: true, force: true });
     }
   }
+
+  /** Removes the CA's key directory when the CA made it (the PEM stays readable). */
+  dispose(): void {
+    if (this.ownsDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Escapes characters that are special in openssl's `-subj` syntax. */
+function subjectValue(v: string): string {
+  return v.replace(/[/\\=+,]/g, '_');
 }
 
 /** What the Certificate asks for, or undefined when it lacks a Secret name or issuer. */
@@ -520,11 +613,16 @@ function fingerprint(d: Desired): string {
   ]);
 }
 
+function specHash(d: Desired): string {
+  return createHash('sha256').update(fingerprint(d)).digest('hex').slice(0, 16);
+}
+
 /** Why the Secret needs a new certificate (cert-manager's "issuing reason"), or undefined. */
 function reissueReason(secret: SecretObject | null, d: Desired, caPem: string): string | undefined {
   if (!secret) return `Issuing certificate as Secret ${d.secretName} does not exist`;
   const data = secret.data ?? {};
-  if (!data['tls.crt'] || !data['tls.key']) return 'Issuing certificate as Secret does not contain a certificate';
+  if (!data['tls.crt'] || !data['tls.key'])
+    return 'Issuing certificate as Secret does not contain a certificate';
   const a = secret.metadata?.annotations ?? {};
   if (Buffer.from(data['ca.crt'] ?? '', 'base64').toString('utf8') !== caPem)
     return 'Issuing certificate as Secret was previously issued by a different issuer';
@@ -543,26 +641,28 @@ function reissueReason(secret: SecretObject | null, d: Desired, caPem: string): 
     a[CERT_MANAGER_ANNOTATIONS.uriSans] !== d.uris.join(',')
   )
     return 'Issuing certificate as Secret does not match the requested names';
+  if (a[SPEC_HASH_ANNOTATION] !== specHash(d))
+    return 'Issuing certificate as the Certificate spec changed since it was issued';
   return undefined;
 }
 
-/** The openssl `-extfile` of a leaf certificate. */
-function extensions(d: Desired): string {
+/** The openssl `-extfile` of a leaf certificate (SANs are critical when the subject is empty). */
+function extensions(req: LeafRequest, hasSubject: boolean): string {
   const sans = [
-    ...d.dnsNames.map((n) => `DNS:${n}`),
-    ...d.ipAddresses.map((n) => `IP:${n}`),
-    ...d.uris.map((n) => `URI:${n}`),
-    ...d.emailAddresses.map((n) => `email:${n}`),
+    ...(req.dnsNames ?? []).map((n) => `DNS:${n}`),
+    ...(req.ipAddresses ?? []).map((n) => `IP:${n}`),
+    ...(req.uris ?? []).map((n) => `URI:${n}`),
+    ...(req.emailAddresses ?? []).map((n) => `email:${n}`),
   ];
-  const usages = d.spec.usages?.length ? d.spec.usages : DEFAULT_USAGES;
-  const ku = [...new Set(usages.map((u) => KEY_USAGE[u]).filter((u): u is string => !!u))];
-  if (d.spec.isCA) ku.push('keyCertSign');
-  const eku = [...new Set(usages.map((u) => EXT_KEY_USAGE[u]).filter((u): u is string => !!u))];
+  const usages = req.usages?.length ? req.usages : DEFAULT_USAGES;
+  const ku = new Set(usages.map((u) => KEY_USAGE[u]).filter((u): u is string => !!u));
+  if (req.isCA) ku.add('keyCertSign');
+  const eku = new Set(usages.map((u) => EXT_KEY_USAGE[u]).filter((u): u is string => !!u));
   return [
-    ...(sans.length ? [`subjectAltName=${d.commonName || !sans.length ? '' : 'critical,'}${sans.join(',')}`] : []),
-    `basicConstraints=critical,CA:${d.spec.isCA ? 'TRUE' : 'FALSE'}`,
-    ...(ku.length ? [`keyUsage=critical,${[...new Set(ku)].join(',')}`] : []),
-    ...(eku.length ? [`extendedKeyUsage=${eku.join(',')}`] : []),
+    ...(sans.length ? [`subjectAltName=${hasSubject ? '' : 'critical,'}${sans.join(',')}`] : []),
+    `basicConstraints=critical,CA:${req.isCA ? 'TRUE' : 'FALSE'}`,
+    ...(ku.size ? [`keyUsage=critical,${[...ku].join(',')}`] : []),
+    ...(eku.size ? [`extendedKeyUsage=${[...eku].join(',')}`] : []),
     'subjectKeyIdentifier=hash',
     'authorityKeyIdentifier=keyid',
     '',
