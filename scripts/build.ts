@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 
 await build({
   entryPoints: ['controller/main.ts'],
-  outfile: 'dist/controller.js',
+  outfile: process.env.SEI_BUILD_OUTFILE ?? 'dist/controller.js',
   bundle: true,
   platform: 'node',
   target: 'node24',
