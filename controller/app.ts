@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -11,6 +12,7 @@ import { RequestCounter } from './kube/request-counter';
 import { Resources } from './kube/resources';
 import { startMetricsServer } from './metrics-server';
 import type { RetryBackoff } from './planner/executor';
+import { LeaderElector, registerLeaderElectionMetrics } from './runtime/leader-election';
 import { Manager } from './runtime/manager';
 import { RuntimeMetrics } from './runtime/metrics';
 import { SeiMetrics } from './sei-metrics';
@@ -45,6 +47,27 @@ export interface ControllerAppOptions {
   readonly controllerPodIp?: string;
   /** DNS check of route hostnames. @default a system DNS lookup */
   readonly resolveHost?: (host: string) => Promise<boolean>;
+  /**
+   * Leader election on a Lease: caches sync at once on every instance, controllers run only on the
+   * leader. @default none (this instance always reconciles)
+   */
+  readonly leaderElection?: LeaderElectionConfig;
+}
+
+/** Leader election settings of {@link startController} (see `runtime/leader-election.ts`). */
+export interface LeaderElectionConfig {
+  /** Namespace of the Lease. */
+  readonly namespace: string;
+  /** Name of the Lease. */
+  readonly name: string;
+  /** Unique identity of this instance. @default `<hostname>_<random UUID>` */
+  readonly identity?: string;
+  /** @default 15000 */
+  readonly leaseDurationMs?: number;
+  /** @default 10000 */
+  readonly renewDeadlineMs?: number;
+  /** @default 2000 */
+  readonly retryPeriodMs?: number;
 }
 
 /** A running controller process (or an in-process one in tests). */
@@ -54,8 +77,21 @@ export interface RunningController {
   readonly registry: Registry;
   /** Every API request the controller made, by verb (benchmarks and write-at-rest tests). */
   readonly requests: RequestCounter;
-  /** Stops taking work, lets in-flight reconciles finish for up to `drainMs`, closes servers. */
+  /**
+   * Stops taking work, lets in-flight reconciles finish for up to `drainMs`, releases the leader
+   * Lease (if held, so a standby takes over at once), closes servers.
+   */
   stop(drainMs?: number): Promise<void>;
+  /** `true` while this instance runs the controllers (always, until stopped, without election). */
+  isLeader(): boolean;
+  /**
+   * Resolves once leadership was lost (every controller already stopped, in-flight reconciles
+   * aborted); never settles without election or after {@link stop}. The controllers cannot be
+   * restarted: the process should exit non-zero (as controller-runtime does).
+   */
+  readonly leadershipLost: Promise<void>;
+  /** The elector (tests use `elector.stop()` to simulate a crashed leader); `undefined` without election. */
+  readonly elector: LeaderElector | undefined;
 }
 
 /**
@@ -87,9 +123,38 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
   const seiMetrics = new SeiMetrics(registry, {
     nodes: () => nodeCache.cache.list(),
     deployments: () => deploymentCache.cache.list(),
-    isLeader: () => leading,
+    isLeader: () => isLeader(),
   });
-  const leading = true;
+  let stopping = false;
+  let leadershipEnded: () => void = () => {};
+  const leadershipLost = new Promise<void>((resolve) => {
+    leadershipEnded = resolve;
+  });
+  const election = opts.leaderElection;
+  const elector = election
+    ? new LeaderElector({
+        client,
+        namespace: election.namespace,
+        name: election.name,
+        identity: election.identity ?? `${hostname()}_${randomUUID()}`,
+        leaseDurationMs: election.leaseDurationMs,
+        renewDeadlineMs: election.renewDeadlineMs,
+        retryPeriodMs: election.retryPeriodMs,
+        logger: opts.log,
+        onStartedLeading: () => {
+          if (stopping) return;
+          opts.log.info('became leader; starting controllers');
+          manager.startControllers();
+        },
+        onStoppedLeading: () => {
+          if (stopping) return;
+          opts.log.error('leader election lost; stopping all controllers at once');
+          void manager.stop({ drainMs: 0 }).finally(leadershipEnded);
+        },
+      })
+    : undefined;
+  if (elector && election) registerLeaderElectionMetrics(registry, elector, election.name);
+  const isLeader = () => (elector ? elector.isLeader() : !stopping);
   setupSeiNodeController(manager, {
     platform: opts.platform,
     recorder,
@@ -127,7 +192,8 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
     ready: () => ready,
   });
   try {
-    await manager.start();
+    if (elector) await manager.startCaches();
+    else await manager.start();
   } catch (err) {
     await manager.stop({ drainMs: 0 });
     health?.close();
@@ -135,14 +201,23 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
     throw err;
   }
   ready = true;
-  opts.log.info({ namespace: opts.namespace ?? '(all)' }, 'controller started');
+  elector?.start();
+  opts.log.info(
+    { namespace: opts.namespace ?? '(all)', leaderElection: elector ? elector.identity : false },
+    'controller started',
+  );
   return {
     manager,
     registry,
     requests,
+    isLeader,
+    leadershipLost,
+    elector,
     async stop(drainMs = 30_000) {
+      stopping = true;
       ready = false;
       await manager.stop({ drainMs });
+      await elector?.release();
       for (const server of [health, metricsServer]) {
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       }

@@ -2,8 +2,10 @@
  * sei-k8s-controller entry point: `node dist/controller.js [flags]` (see `--help` and README).
  * Reads the platform configuration from `SEI_*` env vars (every problem reported at once, exit 1),
  * connects with the given or default kubeconfig, runs the controllers until SIGTERM/SIGINT, then
- * drains in-flight reconciles and exits 0.
+ * drains in-flight reconciles and exits 0. With `--leader-elect` only the holder of the Lease
+ * reconciles; it releases the Lease on SIGTERM (immediate hand-over) and exits 1 if it loses it.
  */
+import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
 import { startController } from './app';
@@ -52,7 +54,13 @@ const program = new Command('sei-k8s-controller')
     'how long in-flight reconciles may finish on SIGTERM',
     positiveInt,
     25,
-  );
+  )
+  .option('--leader-elect', 'run controllers only while holding the leader Lease (HA replicas)', false)
+  .option(
+    '--leader-election-namespace <ns>',
+    'namespace of the leader Lease (default: $POD_NAMESPACE or sei-k8s-controller-system)',
+  )
+  .option('--lease-name <name>', 'name of the leader Lease', 'sei-k8s-controller');
 
 async function main(): Promise<void> {
   program.parse();
@@ -67,6 +75,9 @@ async function main(): Promise<void> {
     sidecarUrlTemplate: string;
     sidecarTokenFile: string;
     rolloutProgressDeadline: number;
+    leaderElect: boolean;
+    leaderElectionNamespace?: string;
+    leaseName: string;
   }>();
   const log = pino({ level: flags.logLevel, base: { controller: 'sei-k8s-controller' } });
 
@@ -91,6 +102,14 @@ async function main(): Promise<void> {
     healthBindAddress: flags.healthProbeBindAddress,
     metricsBindAddress: flags.metricsBindAddress,
     rolloutDeadlineMs: flags.rolloutProgressDeadline * 1000,
+    leaderElection: flags.leaderElect
+      ? {
+          namespace:
+            flags.leaderElectionNamespace || process.env.POD_NAMESPACE || 'sei-k8s-controller-system',
+          name: flags.leaseName,
+          identity: process.env.POD_NAME || `${hostname()}_${process.pid}`,
+        }
+      : undefined,
     sidecars: new HttpSidecarClientFactory({
       urlTemplate: flags.sidecarUrlTemplate,
       tokenSource: flags.sidecarTokenFile ? new FileTokenSource({ path: flags.sidecarTokenFile }) : NO_TOKEN,
@@ -110,6 +129,17 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
+  // Leadership lost: the controllers are already stopped and cannot restart; exit non-zero so the
+  // pod restarts and campaigns again as a standby.
+  void running.leadershipLost.then(() => {
+    if (stopping) return;
+    stopping = true;
+    log.error('leader election lost; exiting');
+    running
+      .stop(0)
+      .catch(() => {})
+      .finally(() => process.exit(1));
+  });
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 }

@@ -270,7 +270,7 @@ export class LeaderElector {
   /** Local time at which the observed record expires unless it changes. */
   private expiry(): number {
     const seconds = this.observed?.leaseDurationSeconds ?? this.leaseDurationSeconds;
-    return Date.parse(this.observed?.renewTime ?? '') + seconds * 1000;
+    return this.observedTime + seconds * 1000;
   }
 
   /**

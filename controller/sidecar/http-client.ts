@@ -54,7 +54,7 @@ const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|^ERR_TLS|^ERR_SSL|^EPR
 /** Socket errors after which an idempotent request is sent once more (stale keep-alive socket). */
 const RETRY_ON_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
 
-const agents = new Map<string, Dispatcher>();
+const agents = new Map<string, Agent>();
 
 /**
  * The process-wide keep-alive dispatcher for sidecar calls: one for plain HTTP (and https with the
@@ -62,37 +62,30 @@ const agents = new Map<string, Dispatcher>();
  * sockets are kept 30 s.
  *
  * With a `serverName`, every TLS connection sends it as SNI and verifies the server certificate
- * for it (also when the request URL's host is a DNS name, which undici would otherwise prefer).
+ * for it, whatever host the request URL names (undici prefers only a request's explicit `Host`
+ * header, which sidecar requests never set).
  *
  * @param ca - PEM CA bundle to verify servers against exactly; `undefined` for the system roots.
  * @param serverName - TLS server name (SNI and hostname verification); `undefined` for the URL's host.
  */
-export function sidecarDispatcher(ca?: string, serverName?: string): Dispatcher {
+export function sidecarDispatcher(ca?: string, serverName?: string): Agent {
   const key = JSON.stringify([ca ?? null, serverName ?? null]);
-  let dispatcher = agents.get(key);
-  if (!dispatcher) {
+  let agent = agents.get(key);
+  if (!agent) {
     const connect = {
       ...(ca !== undefined ? { ca, rejectUnauthorized: true } : {}),
       ...(serverName !== undefined ? { servername: serverName } : {}),
     };
-    const agent = new Agent({
+    agent = new Agent({
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 120_000,
       allowH2: false,
       maxResponseSize: 4 * 1024 * 1024,
       ...(Object.keys(connect).length > 0 ? { connect } : {}),
     });
-    // undici takes a request's server name from its URL host before the connect options; pin it.
-    dispatcher =
-      serverName === undefined
-        ? agent
-        : agent.compose(
-            (dispatch) => (opts, handler) =>
-              dispatch({ ...opts, servername: serverName } as Dispatcher.DispatchOptions, handler),
-          );
-    agents.set(key, dispatcher);
+    agents.set(key, agent);
   }
-  return dispatcher;
+  return agent;
 }
 
 /** Closes every agent made by {@link sidecarDispatcher} (graceful shutdown, tests). */

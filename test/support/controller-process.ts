@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { pino } from 'pino';
 import { InstallChart } from '../../charts/install-chart';
 import { EXAMPLE_PLATFORM_CONFIG, type PlatformConfig } from '../../constructs/platform-config';
-import { type RunningController, startController } from '../../controller/app';
+import { type LeaderElectionConfig, type RunningController, startController } from '../../controller/app';
 import { KubeClient } from '../../controller/kube/client';
 import { AlreadyExistsError } from '../../controller/kube/errors';
 import { findResource, Resources } from '../../controller/kube/resources';
@@ -76,10 +76,14 @@ export async function startControllerAsServiceAccount(
     probeIntervalMs?: number;
     /** @default 1800000 */
     rolloutDeadlineMs?: number;
+    /** Where JSON logs go. @default stdout */
+    logStream?: NodeJS.WritableStream;
     /** @default '10.0.0.10' (inside the example SEI_VPC_CIDR) */
     controllerPodIp?: string;
     /** @default every host resolves (no DNS in tests) */
     resolveHost?: (host: string) => Promise<boolean>;
+    /** Leader election (the chart's Role grants leases in {@link CONTROLLER_NAMESPACE}). @default none */
+    leaderElection?: LeaderElectionConfig;
   },
 ): Promise<RunningController> {
   await installControllerRbac(admin);
@@ -90,7 +94,10 @@ export async function startControllerAsServiceAccount(
   return startController({
     client,
     platform: opts.platform ?? EXAMPLE_PLATFORM_CONFIG,
-    log: pino({ level: opts.logLevel ?? process.env.SEI_TEST_LOG_LEVEL ?? 'silent' }),
+    log: pino(
+      { level: opts.logLevel ?? process.env.SEI_TEST_LOG_LEVEL ?? 'silent' },
+      opts.logStream ?? process.stdout,
+    ),
     namespace: opts.namespace,
     concurrency: 4,
     healthBindAddress: opts.healthBindAddress,
@@ -105,5 +112,6 @@ export async function startControllerAsServiceAccount(
     rolloutDeadlineMs: opts.rolloutDeadlineMs,
     resolveHost: opts.resolveHost ?? (async () => true),
     controllerPodIp: opts.controllerPodIp ?? '10.0.0.10',
+    leaderElection: opts.leaderElection,
   });
 }

@@ -175,15 +175,27 @@ export class TlsProxyStandIn {
   }
 
   /**
+   * Drops every open client connection (kube-rbac-proxy restarting, e.g. with the pod): the next
+   * call of a client handshakes again and so sees the current Secret.
+   */
+  dropConnections(): void {
+    this.server?.closeAllConnections();
+  }
+
+  /**
    * Completed TLS handshakes (server side) for a node, or for all when `node` is omitted. A client
-   * that rejects the certificate may still complete the handshake before hanging up, so use
-   * {@link requests} to prove a client trusted the node's certificate.
+   * that rejects the certificate usually aborts the handshake (counted by {@link failedHandshakes})
+   * but may complete it before hanging up, so use {@link requests} to prove a client trusted the
+   * node's certificate.
    */
   handshakes(node?: ProxyNodeRef): number {
     return count(this.counts.handshakes, node);
   }
 
-  /** Failed handshakes for a node (or all; `''` = no SNI), e.g. no Secret for it yet. */
+  /**
+   * Failed handshakes for a node (or all; `''` = no SNI): no Secret for it yet, or the client
+   * refused the certificate.
+   */
   failedHandshakes(node?: ProxyNodeRef): number {
     return count(this.counts.failures, node);
   }

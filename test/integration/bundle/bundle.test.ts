@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SeiNode } from '../../../constructs/api/types';
 import { EXAMPLE_PLATFORM_CONFIG, platformConfigToEnv } from '../../../constructs/platform-config';
 import type { KubeClient } from '../../../controller/kube/client';
@@ -11,7 +11,6 @@ import { adminClient, ensureNamespace, eventually } from '../../support/controll
 import { exampleNode } from '../../support/examples';
 import { type KubeletStandIn, startKubeletStandIn } from '../../support/kubelet-stand-in';
 import { SidecarSimulator } from '../../support/sidecar-simulator';
-import { inject } from 'vitest';
 
 const NS = 'bundle-it';
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -26,11 +25,15 @@ beforeAll(() => {
   outDir = mkdtempSync(join(tmpdir(), 'sei-bundle-'));
   bundle = join(outDir, 'controller.js');
   // The production bundle, built exactly as `npm run build` builds it, into a temp dir.
-  execFileSync(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'build.ts')], {
-    cwd: root,
-    env: { ...process.env, SEI_BUILD_OUTFILE: bundle },
-    stdio: 'pipe',
-  });
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'scripts', 'build.ts')],
+    {
+      cwd: root,
+      env: { ...process.env, SEI_BUILD_OUTFILE: bundle },
+      stdio: 'pipe',
+    },
+  );
 });
 
 afterAll(async () => {
@@ -53,7 +56,12 @@ describe('the esbuild bundle (what the container image runs)', () => {
     let code = 0;
     let stderr = '';
     try {
-      execFileSync(process.execPath, [bundle], { cwd: outDir, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8', stdio: 'pipe' });
+      execFileSync(process.execPath, [bundle], {
+        cwd: outDir,
+        env: { PATH: process.env.PATH ?? '' },
+        encoding: 'utf8',
+        stdio: 'pipe',
+      });
     } catch (err) {
       code = (err as { status: number }).status;
       stderr = String((err as { stderr: string }).stderr);
@@ -71,8 +79,25 @@ describe('the esbuild bundle (what the container image runs)', () => {
     const sim = await simulator.start();
     proc = spawn(
       process.execPath,
-      [bundle, `--kubeconfig=${inject('kubeconfigPath')}`, `--namespace=${NS}`, '--metrics-bind-address=127.0.0.1:0', '--health-probe-bind-address=0', `--sidecar-url-template=${sim.urlTemplate}`, '--sidecar-token-file=', '--log-level=warn'],
-      { cwd: outDir, env: { PATH: process.env.PATH ?? '', ...platformConfigToEnv(EXAMPLE_PLATFORM_CONFIG), POD_IP: '10.0.0.10' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      [
+        bundle,
+        `--kubeconfig=${inject('kubeconfigPath')}`,
+        `--namespace=${NS}`,
+        '--metrics-bind-address=127.0.0.1:0',
+        '--health-probe-bind-address=0',
+        `--sidecar-url-template=${sim.urlTemplate}`,
+        '--sidecar-token-file=',
+        '--log-level=warn',
+      ],
+      {
+        cwd: outDir,
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...platformConfigToEnv(EXAMPLE_PLATFORM_CONFIG),
+          POD_IP: '10.0.0.10',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
     );
     let stderr = '';
     proc.stderr?.on('data', (d) => (stderr += d));
