@@ -20,7 +20,7 @@ export function adminClient(): KubeClient {
 export function startTestController(
   opts: Parameters<typeof startControllerAsServiceAccount>[1],
 ): Promise<RunningController> {
-  return startControllerAsServiceAccount(adminClient(), opts);
+  return startControllerAsServiceAccount(adminClient(), { rbacUsagePath: inject('rbacUsagePath'), ...opts });
 }
 
 /** Polls `check` every `intervalMs` until it returns a value other than undefined. */

@@ -10,6 +10,7 @@ import type { KubeObject } from '../../controller/kube/types';
 import type { RetryBackoff } from '../../controller/planner/executor';
 import { HttpSidecarClientFactory } from '../../controller/sidecar/factory';
 import { NO_TOKEN } from '../../controller/sidecar/token';
+import { recordRbacUsage } from './rbac-usage';
 
 /** Namespace and ServiceAccount of the controller as the install chart declares them. */
 export const CONTROLLER_NAMESPACE = 'sei-k8s-controller-system';
@@ -76,6 +77,8 @@ export async function startControllerAsServiceAccount(
     probeIntervalMs?: number;
     /** @default 1800000 */
     rolloutDeadlineMs?: number;
+    /** Records the controller's requests for the RBAC usage report. */
+    rbacUsagePath?: string;
     /** Where JSON logs go. @default stdout */
     logStream?: NodeJS.WritableStream;
     /** @default '10.0.0.10' (inside the example SEI_VPC_CIDR) */
@@ -90,6 +93,7 @@ export async function startControllerAsServiceAccount(
   const client = new KubeClient(admin.kubeConfig, {
     fieldManager: 'sei-k8s-controller',
     impersonate: { user: `system:serviceaccount:${CONTROLLER_NAMESPACE}:${CONTROLLER_SERVICE_ACCOUNT}` },
+    ...(opts.rbacUsagePath ? { observers: [recordRbacUsage(opts.rbacUsagePath)] } : {}),
   });
   return startController({
     client,

@@ -1,8 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { type ControlPlane, installCrds, startControlPlane } from './control-plane/index.js';
+import { unusedGrants } from './rbac-usage';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,6 +12,8 @@ declare module 'vitest' {
     kubeconfigPath: string;
     /** `https://127.0.0.1:<port>` of the shared kube-apiserver. */
     apiServerUrl: string;
+    /** File the test controllers record the API requests they made into (RBAC usage report). */
+    rbacUsagePath: string;
   }
 }
 
@@ -44,5 +48,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('kubeconfigPath', controlPlane.kubeconfigPath);
   project.provide('apiServerUrl', controlPlane.url);
-  return () => controlPlane.stop();
+  const usagePath = join(tmpdir(), `sei-rbac-usage-${process.pid}-${Date.now()}.txt`);
+  project.provide('rbacUsagePath', usagePath);
+  return async () => {
+    // The permissions the synthesized RBAC grants that no test controller used in this run.
+    const unused = unusedGrants(usagePath);
+    process.stderr.write(
+      `[rbac] granted but not used by the controller in this run (${unused.length}):\n${unused.map((u) => `  ${u}`).join('\n')}\n`,
+    );
+    rmSync(usagePath, { force: true });
+    await controlPlane.stop();
+  };
 }
