@@ -57,7 +57,7 @@ const RETRY_ON_SOCKET = new Set(['UND_ERR_SOCKET', 'ECONNRESET']);
 const agents = new Map<string, Agent>();
 
 /**
- * The process-wide keep-alive dispatcher for sidecar calls: one for plain HTTP (and https with the
+ * The process-wide keep-alive agent for sidecar calls: one for plain HTTP (and https with the
  * system roots), one per distinct (PEM CA bundle, TLS server name) pair. HTTP/1.1 only; idle
  * sockets are kept 30 s.
  *

@@ -71,6 +71,8 @@ export async function startControllerAsServiceAccount(
     healthBindAddress?: string;
     /** Base URL template of the sidecars (the simulator's). */
     sidecarUrlTemplate: string;
+    /** Base URL template of sidecars on TLS (the TLS proxy stand-in's). @default sidecarUrlTemplate */
+    sidecarTlsUrlTemplate?: string;
     /** @default 200 ms doubling to 2 s (fast tests) */
     retryBackoff?: RetryBackoff;
     /** @default 1000 */
@@ -108,6 +110,7 @@ export async function startControllerAsServiceAccount(
     instance: 'local-controller',
     sidecars: new HttpSidecarClientFactory({
       urlTemplate: opts.sidecarUrlTemplate,
+      ...(opts.sidecarTlsUrlTemplate ? { tlsUrlTemplate: opts.sidecarTlsUrlTemplate } : {}),
       tokenSource: NO_TOKEN,
       timeoutMs: 5_000,
     }),

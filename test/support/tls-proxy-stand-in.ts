@@ -6,7 +6,8 @@
  * `<name>-0.<name>.<namespace>.svc.cluster.local`. The `SNICallback` serves that node's
  * certificate and key from the Secret `<name>-sidecar-tls` in `<namespace>` (read through the admin
  * client on each new handshake and re-parsed whenever the Secret's resourceVersion changes, like
- * kube-rbac-proxy picking up a re-issued certificate for new connections). A handshake without SNI,
+ * kube-rbac-proxy picking up a re-issued certificate for new connections; sessions are never
+ * resumed, so every new connection verifies the certificate served now). A handshake without SNI,
  * for a name of another shape, or for a node whose Secret does not exist (yet) or has no
  * `tls.crt`/`tls.key` fails.
  *
@@ -22,6 +23,8 @@
  * simulator serves plaintext and TLS nodes alike. Handshake and request counts per server name let
  * tests assert that the controller really talked TLS to a node.
  */
+
+import { constants } from 'node:crypto';
 import {
   Agent,
   request as httpRequest,
@@ -54,6 +57,11 @@ type SecretObject = KubeObject & { data?: Record<string, string> };
 /** `<name>-0.<name>.<namespace>.svc.cluster.local` (the pod's DNS name behind the headless Service). */
 const SERVER_NAME =
   /^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-0\.\1\.([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\.svc\.cluster\.local$/;
+/**
+ * No session tickets (and Node keeps no server session cache): every connection is a full handshake
+ * in which the client verifies the certificate served now, as after a real proxy restart.
+ */
+const NO_RESUMPTION = constants.SSL_OP_NO_TICKET;
 const HOP_BY_HOP = new Set([
   'connection',
   'keep-alive',
@@ -142,6 +150,7 @@ export class TlsProxyStandIn {
           );
         },
         minVersion: 'TLSv1.2',
+        secureOptions: NO_RESUMPTION,
       },
       (req, res) => this.forward(req, res),
     );
@@ -244,6 +253,7 @@ export class TlsProxyStandIn {
     const context = createSecureContext({
       cert: Buffer.from(cert, 'base64'),
       key: Buffer.from(key, 'base64'),
+      secureOptions: NO_RESUMPTION,
     });
     this.contexts.set(servername, { resourceVersion, context });
     return context;

@@ -5,6 +5,7 @@
  * pins the node's CA and its pod DNS name, and a refusal is kind `tls` with nothing forwarded.
  */
 import { X509Certificate } from 'node:crypto';
+import { connect as tlsConnect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeClient } from '../../controller/kube/client';
 import type { ObjectRef, ResourceDescriptor } from '../../controller/kube/resources';
@@ -287,6 +288,37 @@ describe.skipIf(!haveOpenssl)('TlsProxyStandIn in front of the sidecar simulator
     expect(pinnedToB).not.toBe(pinnedToA);
     expect(await pinnedToB.healthz()).toBe(false);
     expect(secrets.gets).toBeGreaterThan(reads);
+  });
+
+  it('never resumes a TLS session: every connection verifies the certificate served now', async () => {
+    const n = await node(issuerA);
+    const connect = (session?: Buffer) =>
+      new Promise<{ reused: boolean; session: Buffer | undefined }>((resolve, reject) => {
+        const socket = tlsConnect({
+          host: '127.0.0.1',
+          port: proxy.port,
+          servername: nodeServerName(n.ref),
+          ca: issuerA.pem,
+          ...(session ? { session } : {}),
+        });
+        let ticket: Buffer | undefined;
+        socket.on('session', (s: Buffer) => {
+          ticket = s;
+        });
+        socket.once('secureConnect', () => {
+          const reused = socket.isSessionReused();
+          // give a TLS 1.3 ticket (if any) time to arrive
+          setTimeout(() => {
+            socket.end();
+            resolve({ reused, session: ticket ?? socket.getSession() });
+          }, 50);
+        });
+        socket.once('error', reject);
+      });
+    const first = await connect();
+    expect(first.reused).toBe(false);
+    const second = await connect(first.session);
+    expect(second.reused).toBe(false);
   });
 
   it('plaintext nodes keep talking to the simulator directly', async () => {

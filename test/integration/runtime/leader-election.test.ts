@@ -172,21 +172,18 @@ describe('leader election (two controllers, one API server)', () => {
 
     const t0 = Date.now();
     await leader.stop(5_000);
-    process.stderr.write(`TIMING stop took ${Date.now() - t0}\n`);
     const released = await getLease('le-release');
     const ms = await takeoverMs(standby, t0, 2_000);
-    process.stderr.write(`TIMING release takeover ${ms}\n`);
     expect(ms).toBeLessThan(2_000);
     expect(leader.isLeader()).toBe(false);
-    expect(released?.spec?.holderIdentity ?? '').toMatch(/^(|le-release-[ab])$/);
+    // Released (no holder), or already taken by the standby: never still the old leader.
+    expect(['', standby.elector?.identity]).toContain(released?.spec?.holderIdentity ?? '');
     const lease = await getLease('le-release');
     expect(lease?.spec?.holderIdentity).toBe(standby.elector?.identity);
     expect(lease?.spec?.leaseTransitions).toBe(1);
 
     standby.requests.reset();
-    const t1 = Date.now();
     const node = await waitRunning('le-release-node');
-    process.stderr.write(`TIMING release running after ${Date.now() - t1}\n`);
     expect(node.status?.plan?.type).toBe('Init');
     expect(workWrites(standby)).toBeGreaterThan(0);
   });
@@ -206,7 +203,6 @@ describe('leader election (two controllers, one API server)', () => {
     expect(held?.spec?.holderIdentity).toBe(leader.elector?.identity);
 
     const ms = await takeoverMs(standby, t0, LEASE_MS + 3 * RETRY_MS);
-    process.stderr.write(`TIMING crash takeover ${ms}\n`);
     // It waited for the Lease to expire (no release)…
     expect(ms).toBeGreaterThan(LEASE_MS - 2 * RETRY_MS);
     // …and no longer than one lease duration past the last renewal it saw (+ one poll, + latency).
