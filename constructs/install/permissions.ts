@@ -94,7 +94,12 @@ export const CONTROLLER_PERMISSIONS: readonly Permission[] = [
     verbs: [...READ, 'delete'],
     why: 'replace-pod cycles node pods; P2P routability reads pod IPs',
   },
-  { apiGroup: '', resource: 'secrets', verbs: READ, why: 'validate key Secrets; read sidecar TLS CA' },
+  {
+    apiGroup: '',
+    resource: 'secrets',
+    verbs: [...READ, 'delete'],
+    why: 'validate key Secrets; read the sidecar TLS CA; delete the sidecar TLS Secret when TLS is turned off (only Secrets cert-manager issued for that node)',
+  },
   { apiGroup: '', resource: 'events', verbs: ['create', 'patch'], why: 'record Kubernetes Events (core/v1)' },
   {
     apiGroup: 'events.k8s.io',

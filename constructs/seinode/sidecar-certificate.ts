@@ -10,6 +10,9 @@ export const CERT_MANAGER_GROUP = 'cert-manager.io';
 export const CERTIFICATE_API_VERSION = `${CERT_MANAGER_GROUP}/v1`;
 export const KIND_CERTIFICATE = 'Certificate';
 
+/** Pod template annotation naming the issuer of the sidecar certificate the pod serves. */
+export const ANNOTATION_SIDECAR_TLS_ISSUER = 'sei.io/sidecar-tls-issuer';
+
 /** Name of a node's sidecar Certificate and of the Secret it fills: `<node>-sidecar-tls`. */
 export const sidecarTlsName = (node: string): string => `${node}-sidecar-tls`;
 

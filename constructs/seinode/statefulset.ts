@@ -26,7 +26,7 @@ import {
   VOLUME,
 } from './names';
 import { type PodOwner, secretMountViolations } from './secret-guards';
-import { sidecarTlsName } from './sidecar-certificate';
+import { ANNOTATION_SIDECAR_TLS_ISSUER, sidecarTlsName } from './sidecar-certificate';
 
 /** Props of {@link SeiNodeStatefulSet}. */
 export interface SeiNodeStatefulSetProps {
@@ -142,7 +142,16 @@ export class SeiNodeStatefulSet extends Construct {
       metadata: { name: statefulSetName(name), namespace: node.metadata.namespace, labels },
       podMetadata: {
         labels,
-        annotations: { [ANNOTATION_DO_NOT_DISRUPT]: 'true', [ANNOTATION_CONFIG_HASH]: configHashOf(node) },
+        annotations: {
+          [ANNOTATION_DO_NOT_DISRUPT]: 'true',
+          [ANNOTATION_CONFIG_HASH]: configHashOf(node),
+          // A new issuer means a new certificate: the pod must restart to serve it.
+          ...(node.spec.sidecar?.tls
+            ? {
+                [ANNOTATION_SIDECAR_TLS_ISSUER]: `${node.spec.sidecar.tls.issuerKind ?? 'Issuer'}/${node.spec.sidecar.tls.issuerName}`,
+              }
+            : {}),
+        },
       },
       service: props.service,
       select: false,

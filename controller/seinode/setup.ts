@@ -150,8 +150,7 @@ export function setupSeiNodeController(
     log: opts.log,
     registry,
     executor: new PlanExecutor(registry, opts.retryBackoff ?? DEFAULT_RETRY_BACKOFF),
-    sidecarFor: (node) =>
-      opts.sidecars.forNode({ name: node.metadata.name ?? '', namespace: node.metadata.namespace ?? '' }),
+    sidecarFor,
     probeIntervalMs: opts.probeIntervalMs,
     controllerPodIp: opts.controllerPodIp,
     metrics: opts.metrics,

@@ -5,10 +5,15 @@ import type { KubeClient } from '../../../controller/kube/client';
 import { Resources } from '../../../controller/kube/resources';
 import type { KubeObject } from '../../../controller/kube/types';
 import { CertificateResource } from '../../../controller/tasks/sidecar-tls-tasks';
-import { CERTIFICATE_CRD } from '../../support/cert-manager-crd';
 import { CertIssuerStandIn } from '../../support/cert-issuer-stand-in';
+import { CERTIFICATE_CRD } from '../../support/cert-manager-crd';
 import { installCrds } from '../../support/control-plane/index';
-import { adminClient, ensureNamespace, eventually, startTestController } from '../../support/controller-harness';
+import {
+  adminClient,
+  ensureNamespace,
+  eventually,
+  startTestController,
+} from '../../support/controller-harness';
 import { exampleNode } from '../../support/examples';
 import { type KubeletStandIn, startKubeletStandIn } from '../../support/kubelet-stand-in';
 import { SidecarSimulator } from '../../support/sidecar-simulator';
@@ -24,7 +29,8 @@ let proxy: TlsProxyStandIn;
 
 const get = (name: string) => admin.get<SeiNode>(Resources.SeiNode, { namespace: NS, name });
 const cond = (n: SeiNode | null, type: string) => n?.status?.conditions?.find((c) => c.type === type);
-const podUid = async (name: string) => (await admin.get<KubeObject>(Resources.Pod, { namespace: NS, name: `${name}-0` }))?.metadata?.uid;
+const podUid = async (name: string) =>
+  (await admin.get<KubeObject>(Resources.Pod, { namespace: NS, name: `${name}-0` }))?.metadata?.uid;
 const ref = (name: string) => ({ namespace: NS, name });
 
 function stateSync(name: string, mutate: (n: SeiNode) => void = () => {}): SeiNode {
@@ -35,10 +41,18 @@ function stateSync(name: string, mutate: (n: SeiNode) => void = () => {}): SeiNo
 }
 
 async function settled(name: string, timeoutMs = 60_000): Promise<SeiNode> {
-  return eventually(`${name} settled`, async () => {
-    const n = await get(name);
-    return n?.status?.phase === 'Running' && n.status.plan?.phase === 'Complete' && n.status.observedGeneration === n.metadata.generation ? n : undefined;
-  }, timeoutMs);
+  return eventually(
+    `${name} settled`,
+    async () => {
+      const n = await get(name);
+      return n?.status?.phase === 'Running' &&
+        n.status.plan?.phase === 'Complete' &&
+        n.status.observedGeneration === n.metadata.generation
+        ? n
+        : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 beforeAll(async () => {
@@ -52,7 +66,11 @@ beforeAll(async () => {
   issuer.start();
   proxy = new TlsProxyStandIn(admin, { upstream: sim.port, namespace: NS });
   await proxy.start();
-  controller = await startTestController({ namespace: NS, sidecarUrlTemplate: sim.urlTemplate, sidecarTlsUrlTemplate: proxy.tlsUrlTemplate });
+  controller = await startTestController({
+    namespace: NS,
+    sidecarUrlTemplate: sim.urlTemplate,
+    sidecarTlsUrlTemplate: proxy.tlsUrlTemplate,
+  });
 });
 
 afterAll(async () => {
@@ -65,15 +83,21 @@ afterAll(async () => {
 
 describe('sidecar TLS (seed #247)', () => {
   it('TLS at creation: Certificate and Secret before the StatefulSet, then verified TLS to the sidecar', async () => {
-    await admin.create(Resources.SeiNode, stateSync('born-tls', (n) => {
-      n.spec.sidecar = { tls: { issuerName: 'ca-one' } };
-    }));
+    await admin.create(
+      Resources.SeiNode,
+      stateSync('born-tls', (n) => {
+        n.spec.sidecar = { tls: { issuerName: 'ca-one' } };
+      }),
+    );
     const n = await settled('born-tls');
     expect(n.status?.currentSidecarTLS).toEqual({ issuerName: 'ca-one', issuerKind: 'Issuer' });
     const types = n.status?.plan?.tasks.map((t) => t.type) ?? [];
     expect(types.indexOf('wait-for-sidecar-tls-secret')).toBeLessThan(types.indexOf('apply-statefulset'));
     expect(proxy.requests(ref('born-tls'))).toBeGreaterThan(0);
-    const cert = await admin.get<KubeObject & { spec: { issuerRef: unknown; dnsNames: string[] } }>(CertificateResource, { namespace: NS, name: 'born-tls-sidecar-tls' });
+    const cert = await admin.get<KubeObject & { spec: { issuerRef: unknown; dnsNames: string[] } }>(
+      CertificateResource,
+      { namespace: NS, name: 'born-tls-sidecar-tls' },
+    );
     expect(cert?.spec.issuerRef).toEqual({ group: 'cert-manager.io', kind: 'Issuer', name: 'ca-one' });
     expect(cert?.spec.dnsNames).toContain(`born-tls-0.born-tls.${NS}.svc.cluster.local`);
     expect(cert?.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'SeiNode', name: 'born-tls' });
@@ -84,21 +108,33 @@ describe('sidecar TLS (seed #247)', () => {
     await settled('toggle');
     const pod1 = await podUid('toggle');
     const plain = proxy.requests(ref('toggle'));
-    await admin.patch(Resources.SeiNode, ref('toggle'), { spec: { sidecar: { tls: { issuerName: 'ca-one' } } } });
+    await admin.patch(Resources.SeiNode, ref('toggle'), {
+      spec: { sidecar: { tls: { issuerName: 'ca-one' } } },
+    });
     const during = await eventually('TLSToggleStarted', async () => {
       const x = await get('toggle');
       return cond(x, 'NodeUpdateInProgress')?.reason === 'TLSToggleStarted' ? x : undefined;
     });
     expect(during?.status?.plan?.drift).toContain('sidecarTLS');
-    const n = await eventually('toggle complete', async () => {
-      const x = await get('toggle');
-      return x?.status?.currentSidecarTLS && x.status.plan?.phase === 'Complete' && cond(x, 'NodeUpdateInProgress')?.reason === 'UpdateComplete' ? x : undefined;
-    }, 60_000);
+    const n = await eventually(
+      'toggle complete',
+      async () => {
+        const x = await get('toggle');
+        return x?.status?.currentSidecarTLS &&
+          x.status.plan?.phase === 'Complete' &&
+          cond(x, 'NodeUpdateInProgress')?.reason === 'UpdateComplete'
+          ? x
+          : undefined;
+      },
+      60_000,
+    );
     expect(n.status?.plan?.tasks.filter((t) => t.type === 'replace-pod')).toHaveLength(1);
     expect(await podUid('toggle')).not.toBe(pod1);
     expect(plain).toBe(0);
     await eventually('TLS requests', async () => (proxy.requests(ref('toggle')) > 0 ? true : undefined));
-    await eventually('SidecarReady over TLS', async () => (cond(await get('toggle'), 'SidecarReady')?.status === 'True' ? true : undefined));
+    await eventually('SidecarReady over TLS', async () =>
+      cond(await get('toggle'), 'SidecarReady')?.status === 'True' ? true : undefined,
+    );
     const rv = (await get('toggle'))?.metadata.resourceVersion;
     await new Promise((r) => setTimeout(r, 3_000));
     expect((await get('toggle'))?.metadata.resourceVersion).toBe(rv);
@@ -106,22 +142,41 @@ describe('sidecar TLS (seed #247)', () => {
 
   it('issuer swap re-issues the certificate and the controller pins the new CA', async () => {
     const pod1 = await podUid('toggle');
-    await admin.patch(Resources.SeiNode, ref('toggle'), { spec: { sidecar: { tls: { issuerName: 'ca-two' } } } });
-    const n = await eventually('swapped', async () => {
-      const x = await get('toggle');
-      return x?.status?.currentSidecarTLS?.issuerName === 'ca-two' && x.status.plan?.phase === 'Complete' ? x : undefined;
-    }, 60_000);
+    await admin.patch(Resources.SeiNode, ref('toggle'), {
+      spec: { sidecar: { tls: { issuerName: 'ca-two' } } },
+    });
+    const n = await eventually(
+      'swapped',
+      async () => {
+        const x = await get('toggle');
+        return x?.status?.currentSidecarTLS?.issuerName === 'ca-two' && x.status.plan?.phase === 'Complete'
+          ? x
+          : undefined;
+      },
+      60_000,
+    );
     expect(n.status?.plan?.drift).toContain('sidecarTLS');
     expect(await podUid('toggle')).not.toBe(pod1);
-    await eventually('SidecarReady with the new CA', async () => (cond(await get('toggle'), 'SidecarReady')?.status === 'True' ? true : undefined));
+    await eventually('SidecarReady with the new CA', async () =>
+      cond(await get('toggle'), 'SidecarReady')?.status === 'True' ? true : undefined,
+    );
   });
 
   it('a certificate from another CA is refused and the condition says why', async () => {
     issuer.pause();
     try {
-      const secret = await admin.get<KubeObject & { data: Record<string, string> }>(Resources.Secret, { namespace: NS, name: 'toggle-sidecar-tls' });
+      const secret = await admin.get<KubeObject & { data: Record<string, string> }>(Resources.Secret, {
+        namespace: NS,
+        name: 'toggle-sidecar-tls',
+      });
       const other = Buffer.from(issuer.caFor('ca-one')).toString('base64');
-      await admin.patch(Resources.Secret, { namespace: NS, name: 'toggle-sidecar-tls' }, { data: { ...secret?.data, 'ca.crt': other } });
+      await admin.patch(
+        Resources.Secret,
+        { namespace: NS, name: 'toggle-sidecar-tls' },
+        { data: { ...secret?.data, 'ca.crt': other } },
+      );
+      // Pinning is checked per TLS connection: drop the established ones (as a proxy restart would).
+      proxy.dropConnections();
       const n = await eventually('TLSVerificationFailed', async () => {
         const x = await get('toggle');
         return cond(x, 'SidecarReady')?.reason === 'TLSVerificationFailed' ? x : undefined;
@@ -134,33 +189,60 @@ describe('sidecar TLS (seed #247)', () => {
   });
 
   it('disabling TLS goes back to plaintext, one pod cycle, and removes the Certificate and Secret', async () => {
-    await admin.create(Resources.SeiNode, stateSync('off', (n) => {
-      n.spec.sidecar = { tls: { issuerName: 'ca-one' } };
-    }));
+    await admin.create(
+      Resources.SeiNode,
+      stateSync('off', (n) => {
+        n.spec.sidecar = { tls: { issuerName: 'ca-one' } };
+      }),
+    );
     await settled('off');
     const pod1 = await podUid('off');
     await admin.patch(Resources.SeiNode, ref('off'), { spec: { sidecar: { tls: null } } });
-    const n = await eventually('disabled', async () => {
-      const x = await get('off');
-      return !x?.status?.currentSidecarTLS && x?.status?.plan?.type === 'NodeUpdate' && x.status.plan.phase === 'Complete' ? x : undefined;
-    }, 60_000);
+    const n = await eventually(
+      'disabled',
+      async () => {
+        const x = await get('off');
+        return !x?.status?.currentSidecarTLS &&
+          x?.status?.plan?.type === 'NodeUpdate' &&
+          x.status.plan.phase === 'Complete'
+          ? x
+          : undefined;
+      },
+      60_000,
+    );
     expect(n.status?.plan?.tasks.at(-1)?.type).toBe('delete-sidecar-cert');
     expect(await podUid('off')).not.toBe(pod1);
     expect(await admin.get(CertificateResource, { namespace: NS, name: 'off-sidecar-tls' })).toBeNull();
     expect(await admin.get(Resources.Secret, { namespace: NS, name: 'off-sidecar-tls' })).toBeNull();
-    await eventually('SidecarReady over plaintext', async () => (cond(await get('off'), 'SidecarReady')?.status === 'True' ? true : undefined));
+    await eventually('SidecarReady over plaintext', async () =>
+      cond(await get('off'), 'SidecarReady')?.status === 'True' ? true : undefined,
+    );
   });
 
   it('image + TLS in one edit: one plan, one pod cycle, both observers stamp', async () => {
     await admin.create(Resources.SeiNode, stateSync('both'));
     await settled('both');
     const pod1 = await podUid('both');
-    await admin.patch(Resources.SeiNode, ref('both'), { spec: { image: 'ghcr.io/sei-protocol/sei:v6.9.0', sidecar: { tls: { issuerName: 'ca-one' } } } });
-    await eventually('UpdateAndTLSToggleStarted', async () => (cond(await get('both'), 'NodeUpdateInProgress')?.reason === 'UpdateAndTLSToggleStarted' ? true : undefined));
-    const n = await eventually('both stamped', async () => {
-      const x = await get('both');
-      return x?.status?.currentImage === 'ghcr.io/sei-protocol/sei:v6.9.0' && x.status.currentSidecarTLS && x.status.plan?.phase === 'Complete' ? x : undefined;
-    }, 60_000);
+    await admin.patch(Resources.SeiNode, ref('both'), {
+      spec: { image: 'ghcr.io/sei-protocol/sei:v6.9.0', sidecar: { tls: { issuerName: 'ca-one' } } },
+    });
+    await eventually('UpdateAndTLSToggleStarted', async () =>
+      cond(await get('both'), 'NodeUpdateInProgress')?.reason === 'UpdateAndTLSToggleStarted'
+        ? true
+        : undefined,
+    );
+    const n = await eventually(
+      'both stamped',
+      async () => {
+        const x = await get('both');
+        return x?.status?.currentImage === 'ghcr.io/sei-protocol/sei:v6.9.0' &&
+          x.status.currentSidecarTLS &&
+          x.status.plan?.phase === 'Complete'
+          ? x
+          : undefined;
+      },
+      60_000,
+    );
     expect(n.status?.plan?.tasks.filter((t) => t.type === 'replace-pod')).toHaveLength(1);
     expect(n.status?.plan?.drift).toEqual(expect.arrayContaining(['image', 'sidecarTLS']));
     expect(await podUid('both')).not.toBe(pod1);
@@ -169,12 +251,18 @@ describe('sidecar TLS (seed #247)', () => {
   it('Secret late: the StatefulSet is not applied before the Secret exists', async () => {
     issuer.pause();
     try {
-      await admin.create(Resources.SeiNode, stateSync('late-secret', (n) => {
-        n.spec.sidecar = { tls: { issuerName: 'ca-one' } };
-      }));
+      await admin.create(
+        Resources.SeiNode,
+        stateSync('late-secret', (n) => {
+          n.spec.sidecar = { tls: { issuerName: 'ca-one' } };
+        }),
+      );
       await eventually('waiting for the Secret', async () => {
         const x = await get('late-secret');
-        return x?.status?.plan?.tasks.find((t) => t.type === 'wait-for-sidecar-tls-secret')?.status === 'Running' ? true : undefined;
+        return x?.status?.plan?.tasks.find((t) => t.type === 'wait-for-sidecar-tls-secret')?.status ===
+          'Running'
+          ? true
+          : undefined;
       });
       await new Promise((r) => setTimeout(r, 2_000));
       expect(await admin.get(Resources.StatefulSet, { namespace: NS, name: 'late-secret' })).toBeNull();
