@@ -77,6 +77,8 @@ export interface RunningController {
   readonly registry: Registry;
   /** Every API request the controller made, by verb (benchmarks and write-at-rest tests). */
   readonly requests: RequestCounter;
+  /** Port of the health server (`/healthz`, `/readyz`), when enabled. */
+  readonly healthPort?: number;
   /**
    * Stops taking work, lets in-flight reconciles finish for up to `drainMs`, releases the leader
    * Lease (if held, so a standby takes over at once), closes servers.
@@ -210,6 +212,7 @@ export async function startController(opts: ControllerAppOptions): Promise<Runni
     manager,
     registry,
     requests,
+    healthPort: (health?.address() as { port?: number } | null | undefined)?.port,
     isLeader,
     leadershipLost,
     elector,

@@ -123,3 +123,24 @@ describe('observability', () => {
     });
   });
 });
+
+describe('health endpoints', () => {
+  it('a started controller (caches synced) answers /readyz and /healthz with 200', async () => {
+    const sim = await new SidecarSimulator().start();
+    const running = await startTestController({
+      namespace: 'obs-health',
+      sidecarUrlTemplate: sim.urlTemplate,
+      healthBindAddress: '127.0.0.1:0',
+    });
+    try {
+      const port = running.healthPort as number;
+      expect(port).toBeGreaterThan(0);
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/nope`)).status).toBe(404);
+    } finally {
+      await running.stop(1_000);
+      await sim.stop();
+    }
+  });
+});

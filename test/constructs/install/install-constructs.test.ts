@@ -85,3 +85,21 @@ describe('install constructs', () => {
     expect(Testing.synth(chart)).toMatchSnapshot();
   });
 });
+
+describe('ControllerPrometheusRule', () => {
+  it('alerts on series the controller exports (snapshot)', async () => {
+    const { ControllerPrometheusRule } = await import('../../../constructs/install/prometheus-rule');
+    const chart = Testing.chart();
+    new ControllerPrometheusRule(chart, 'rule', { namespace: 'sei-system' });
+    const [rule] = Testing.synth(chart);
+    expect(rule).toMatchSnapshot();
+    const alerts = rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert);
+    expect(alerts).toEqual([
+      'SeiNodeFailed',
+      'SeiPlanStuck',
+      'SeiSidecarUnreachable',
+      'SeiControllerReconcileErrors',
+      'SeiControllerNoLeader',
+    ]);
+  });
+});

@@ -65,3 +65,18 @@ describe('SeiNode parts (one snapshot per construct)', () => {
     }
   });
 });
+
+describe('P2P Service and sidecar Certificate (one snapshot per construct)', () => {
+  it('SeiNodeP2pService', async () => {
+    const { SeiNodeP2pService } = await import('../../../constructs/seinode/p2p-service');
+    const chart = Testing.chart();
+    const n = node();
+    n.spec.networking = { tcp: {} };
+    new SeiNodeP2pService(chart, 'p2p', { node: n, platform: { ...platform, nlbTargetType: 'instance' } });
+    const [svc] = Testing.synth(chart);
+    expect(svc).toMatchSnapshot();
+    expect(svc.metadata.annotations['service.beta.kubernetes.io/aws-load-balancer-nlb-target-type']).toBe(
+      'instance',
+    );
+  });
+});
