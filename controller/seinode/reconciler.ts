@@ -23,6 +23,8 @@ import type { PlanExecutor } from '../planner/executor';
 import { isActive, rfc3339 } from '../planner/plan';
 import type { TaskRegistry } from '../planner/registry';
 import type { CacheReader, ConditionUpdate, TaskContext } from '../planner/task';
+import { ensureFinalizer, removeFinalizer } from '../runtime/finalizers';
+import { OwnWrites } from '../runtime/own-writes';
 import type { SeiMetrics } from '../sei-metrics';
 import { type SidecarClient, SidecarError } from '../sidecar/client';
 import { desiredState } from './desired-state';
@@ -86,12 +88,8 @@ export interface ReconcileResult {
  */
 export class SeiNodeReconciler {
   private readonly now: () => Date;
-  /**
-   * Per key: the resourceVersion our last write superseded, and when. While the cache still shows
-   * that version it is stale (the watch has not delivered our own write yet): acting on it would
-   * repeat work and end in a conflict, so the reconcile waits briefly instead (for at most 5 s).
-   */
-  private readonly superseded = new Map<string, { rv: string; at: number }>();
+  /** Versions our own status writes replaced (see {@link OwnWrites}). */
+  private readonly ownWrites = new OwnWrites();
 
   constructor(private readonly deps: SeiNodeReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -109,22 +107,16 @@ export class SeiNodeReconciler {
     if (!cached) return undefined;
     const log = this.deps.log.child({ kind: 'SeiNode', namespace: req.namespace, name: req.name });
     const key = `${req.namespace}/${req.name}`;
-    const stale = this.superseded.get(key);
-    if (stale && stale.rv === cached.metadata.resourceVersion && Date.now() - stale.at < 5_000) {
-      return { requeueAfterMs: 25 };
-    }
-    this.superseded.delete(key);
+    if (this.ownWrites.isStale(key, cached.metadata.resourceVersion)) return { requeueAfterMs: 25 };
     if (cached.metadata.deletionTimestamp) return this.finalize(cached, log, signal);
 
-    let node: SeiNode = structuredClone(cached);
-    if (!(node.metadata.finalizers ?? []).includes(FINALIZER_SEINODE)) {
-      node = await this.deps.client.patch<SeiNode>(
-        Resources.SeiNode,
-        req,
-        { metadata: { finalizers: [...(node.metadata.finalizers ?? []), FINALIZER_SEINODE] } },
-        { resourceVersion: node.metadata.resourceVersion, signal },
-      );
-    }
+    const node: SeiNode = await ensureFinalizer(
+      this.deps.client,
+      Resources.SeiNode,
+      structuredClone(cached),
+      FINALIZER_SEINODE,
+      signal,
+    );
     const before: SeiNodeStatus = structuredClone(node.status ?? {});
     const step = new ReconcileStep(node, this.now());
     const status = step.status;
@@ -278,7 +270,7 @@ export class SeiNodeReconciler {
 
     if (!isDeepStrictEqual(json(status), json(before))) {
       await this.deps.client.replaceStatus<SeiNode>(Resources.SeiNode, { ...node, status }, { signal });
-      this.superseded.set(key, { rv: cached.metadata.resourceVersion ?? '', at: Date.now() });
+      this.ownWrites.wrote(key, cached.metadata.resourceVersion);
       if (step.phaseChangedFrom !== undefined) {
         this.deps.recorder.event(
           node,
@@ -571,14 +563,7 @@ export class SeiNodeReconciler {
       }
     }
     // Locked on resourceVersion: a concurrent finalizer change conflicts and is retried.
-    await this.deps.client.patch(
-      Resources.SeiNode,
-      { namespace, name: node.metadata.name ?? '' },
-      {
-        metadata: { finalizers: (current.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_SEINODE) },
-      },
-      { resourceVersion: current.metadata.resourceVersion, signal },
-    );
+    await removeFinalizer(this.deps.client, Resources.SeiNode, current, FINALIZER_SEINODE, signal);
     log.info('finalized');
     return undefined;
   }

@@ -15,6 +15,7 @@ import type { KubeObject } from '../kube/types';
 import { DEFAULT_RETRY_BACKOFF, PlanExecutor, type RetryBackoff } from '../planner/executor';
 import { TaskRegistry } from '../planner/registry';
 import type { CacheReader } from '../planner/task';
+import { cacheReaderOf } from '../runtime/cache-reader';
 import type { Controller, ControllerHooks, Predicate } from '../runtime/controller';
 import type { Informer } from '../runtime/informer';
 import type { Manager } from '../runtime/manager';
@@ -109,15 +110,7 @@ export function setupSeiNodeController(
     informers.set(kind, manager.informer<KubeObject>(kind, { ...ns, labelSelector: LABEL_NODE }));
   }
 
-  const cache: CacheReader = {
-    get: <T extends KubeObject>(resource: ResourceDescriptor, namespace: string, name: string) =>
-      informers.get(resource)?.cache.get(namespace, name) as T | undefined,
-    list: <T extends KubeObject>(
-      resource: ResourceDescriptor,
-      namespace: string | undefined,
-      labelSelector?: Record<string, string>,
-    ) => (informers.get(resource)?.cache.list({ namespace, labelSelector }) ?? []) as T[],
-  };
+  const cache: CacheReader = cacheReaderOf(informers);
   // Sidecar TLS: the CA the controller pins comes from the node's cert-manager Secret (labelled
   // `sei.io/node` through the Certificate's secretTemplate).
   const secrets = manager.informer<KubeObject & { data?: Record<string, string> }>(Resources.Secret, {

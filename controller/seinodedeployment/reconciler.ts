@@ -38,6 +38,8 @@ import type { PlanExecutor } from '../planner/executor';
 import { newPlan, rfc3339 } from '../planner/plan';
 import type { TaskRegistry } from '../planner/registry';
 import type { CacheReader, ConditionUpdate, TaskContext } from '../planner/task';
+import { ensureFinalizer, removeFinalizer } from '../runtime/finalizers';
+import { OwnWrites } from '../runtime/own-writes';
 import type { SeiMetrics } from '../sei-metrics';
 import type { SidecarClient } from '../sidecar/client';
 import { childConverged, deploymentPhase } from './phase';
@@ -109,7 +111,8 @@ export function parseDuration(s: string | undefined): number | undefined {
  */
 export class SeiNodeDeploymentReconciler {
   private readonly now: () => Date;
-  private readonly superseded = new Map<string, { rv: string; at: number }>();
+  /** Versions our own status writes replaced (see {@link OwnWrites}). */
+  private readonly ownWrites = new OwnWrites();
 
   constructor(private readonly deps: SeiNodeDeploymentReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -126,23 +129,18 @@ export class SeiNodeDeploymentReconciler {
     );
     if (!cached) return undefined;
     const key = `${req.namespace}/${req.name}`;
-    const stale = this.superseded.get(key);
-    if (stale && stale.rv === cached.metadata.resourceVersion && Date.now() - stale.at < 5_000)
-      return { requeueAfterMs: 25 };
-    this.superseded.delete(key);
+    if (this.ownWrites.isStale(key, cached.metadata.resourceVersion)) return { requeueAfterMs: 25 };
     const log = this.deps.log.child({ kind: 'SeiNodeDeployment', namespace: req.namespace, name: req.name });
     const children = this.children(cached);
     if (cached.metadata.deletionTimestamp) return this.finalize(cached, children, log, signal);
 
-    let snd: SeiNodeDeployment = structuredClone(cached);
-    if (!(snd.metadata.finalizers ?? []).includes(FINALIZER_SEINODEDEPLOYMENT)) {
-      snd = await this.deps.client.patch<SeiNodeDeployment>(
-        Resources.SeiNodeDeployment,
-        req,
-        { metadata: { finalizers: [...(snd.metadata.finalizers ?? []), FINALIZER_SEINODEDEPLOYMENT] } },
-        { resourceVersion: snd.metadata.resourceVersion, signal },
-      );
-    }
+    const snd: SeiNodeDeployment = await ensureFinalizer(
+      this.deps.client,
+      Resources.SeiNodeDeployment,
+      structuredClone(cached),
+      FINALIZER_SEINODEDEPLOYMENT,
+      signal,
+    );
     const now = this.now();
     const before = structuredClone(snd.status ?? {});
     const status: SeiNodeDeploymentStatus = structuredClone(snd.status ?? {});
@@ -387,7 +385,7 @@ export class SeiNodeDeploymentReconciler {
         { ...snd, status },
         { signal },
       );
-      this.superseded.set(key, { rv: cached.metadata.resourceVersion ?? '', at: Date.now() });
+      this.ownWrites.wrote(key, cached.metadata.resourceVersion);
     }
     return requeueAfterMs ? { requeueAfterMs } : undefined;
   }
@@ -804,15 +802,12 @@ export class SeiNodeDeploymentReconciler {
             { signal },
           );
     }
-    await this.deps.client.patch(
+    await removeFinalizer(
+      this.deps.client,
       Resources.SeiNodeDeployment,
-      { namespace: ns, name },
-      {
-        metadata: {
-          finalizers: (current.metadata.finalizers ?? []).filter((f) => f !== FINALIZER_SEINODEDEPLOYMENT),
-        },
-      },
-      { resourceVersion: current.metadata.resourceVersion, signal },
+      current,
+      FINALIZER_SEINODEDEPLOYMENT,
+      signal,
     );
     log.info({ policy: snd.spec.deletionPolicy ?? 'Delete' }, 'finalized');
     return undefined;

@@ -9,6 +9,7 @@ import type { KubeObject } from '../kube/types';
 import { DEFAULT_RETRY_BACKOFF, PlanExecutor, type RetryBackoff } from '../planner/executor';
 import { TaskRegistry } from '../planner/registry';
 import type { CacheReader } from '../planner/task';
+import { cacheReaderOf } from '../runtime/cache-reader';
 import type { Controller, ControllerHooks, Predicate } from '../runtime/controller';
 import type { Informer } from '../runtime/informer';
 import type { Manager } from '../runtime/manager';
@@ -97,15 +98,7 @@ export function setupSeiNodeDeploymentController(
     [Resources.SeiNode, nodes as unknown as Informer<KubeObject>],
     [Resources.Service, services],
   ]);
-  const cache: CacheReader = {
-    get: <T extends KubeObject>(resource: ResourceDescriptor, namespace: string, name: string) =>
-      informers.get(resource)?.cache.get(namespace, name) as T | undefined,
-    list: <T extends KubeObject>(
-      resource: ResourceDescriptor,
-      namespace: string | undefined,
-      labelSelector?: Record<string, string>,
-    ) => (informers.get(resource)?.cache.list({ namespace, labelSelector }) ?? []) as T[],
-  };
+  const cache: CacheReader = cacheReaderOf(informers);
   const registry = new TaskRegistry([...SIDECAR_TASKS, ...GENESIS_TASKS]);
   const reconciler = new SeiNodeDeploymentReconciler({
     client: manager.client,

@@ -165,7 +165,7 @@ describe('NodeUpdate plan composition', () => {
     const b = buildNodeUpdatePlan(inputs(n), driftOf(n));
     expect(a.id).not.toBe(b.id);
     expect(a.tasks.map((t) => [t.type, t.params])).toEqual(b.tasks.map((t) => [t.type, t.params]));
-    a.tasks.forEach((t, i) => expect(t.id).toBe(taskId(a.id as string, t.type, i)));
+    for (const [i, t] of a.tasks.entries()) expect(t.id).toBe(taskId(a.id as string, t.type, i));
   });
 });
 
