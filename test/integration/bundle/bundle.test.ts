@@ -7,6 +7,7 @@ import type { SeiNode } from '../../../constructs/api/types';
 import { EXAMPLE_PLATFORM_CONFIG, platformConfigToEnv } from '../../../constructs/platform-config';
 import type { KubeClient } from '../../../controller/kube/client';
 import { Resources } from '../../../controller/kube/resources';
+import type { KubeObject } from '../../../controller/kube/types';
 import { adminClient, ensureNamespace, eventually } from '../../support/controller-harness';
 import { exampleNode } from '../../support/examples';
 import { type KubeletStandIn, startKubeletStandIn } from '../../support/kubelet-stand-in';
@@ -88,6 +89,9 @@ describe('the esbuild bundle (what the container image runs)', () => {
         `--sidecar-url-template=${sim.urlTemplate}`,
         '--sidecar-token-file=',
         '--log-level=warn',
+        '--leader-elect',
+        `--leader-election-namespace=${NS}`,
+        '--lease-name=bundle-lease',
       ],
       {
         cwd: outDir,
@@ -113,9 +117,20 @@ describe('the esbuild bundle (what the container image runs)', () => {
       },
       90_000,
     );
+    const lease = await admin.get<KubeObject & { spec?: { holderIdentity?: string } }>(Resources.Lease, {
+      namespace: NS,
+      name: 'bundle-lease',
+    });
+    expect(lease?.spec?.holderIdentity).toBeTruthy();
     const exited = new Promise<number | null>((r) => proc?.once('exit', (c) => r(c)));
     proc.kill('SIGTERM');
     expect(await exited).toBe(0);
+    // SIGTERM released the Lease: a standby could take over at once.
+    const released = await admin.get<KubeObject & { spec?: { holderIdentity?: string } }>(Resources.Lease, {
+      namespace: NS,
+      name: 'bundle-lease',
+    });
+    expect(released?.spec?.holderIdentity ?? '').toBe('');
     proc = undefined;
   });
 });
