@@ -3,7 +3,7 @@
  * `<outDir>/<date>.json` and `<outDir>/<date>.md`, and returns the results. `smoke` runs the same
  * code with tiny sizes (the `npm test` guard that keeps the benchmarks from rotting).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildControllerBundle } from './lib/controller-process';
@@ -38,7 +38,7 @@ export interface BenchProfile {
     windowMs: number;
     sampleEveryMs: number;
   };
-  readonly edits: { count: number; completeTimeoutMs: number };
+  readonly edits: { count: number; gapMs: number; completeTimeoutMs: number };
 }
 
 /** `npm run bench`: fits in ~30 minutes on 2 cores (see docs/performance.md for the budget). */
@@ -53,7 +53,7 @@ export const FULL_PROFILE: BenchProfile = {
   ],
   convergenceTimeoutMs: 900_000,
   atRest: { settleQuietMs: 15_000, settleTimeoutMs: 300_000, windowMs: 125_000, sampleEveryMs: 5_000 },
-  edits: { count: 40, completeTimeoutMs: 60_000 },
+  edits: { count: 40, gapMs: 500, completeTimeoutMs: 180_000 },
 };
 
 /** `npm run bench -- --smoke` and the `npm test` smoke test: every scenario, tiny sizes. */
@@ -64,7 +64,7 @@ export const SMOKE_PROFILE: BenchProfile = {
   convergence: [{ n: 4, runs: 1 }],
   convergenceTimeoutMs: 60_000,
   atRest: { settleQuietMs: 1_000, settleTimeoutMs: 30_000, windowMs: 2_000, sampleEveryMs: 1_000 },
-  edits: { count: 2, completeTimeoutMs: 30_000 },
+  edits: { count: 2, gapMs: 200, completeTimeoutMs: 30_000 },
 };
 
 /** Convergence results of one N. */
@@ -104,6 +104,8 @@ export interface RunBenchOptions {
   only?: readonly ('synth' | 'fleet')[];
   /** Suffix of the result file names (`<date>-<label>.json`). */
   label?: string;
+  /** A prebuilt controller bundle (e.g. of another commit, for before/after runs). @default built from this checkout */
+  bundle?: string;
   log?: (line: string) => void;
 }
 
@@ -118,25 +120,43 @@ export async function runBench(opts: RunBenchOptions): Promise<{ results: BenchR
     .replace(/:/g, '-')
     .replace(/\.\d+Z$/, 'Z');
   const want = (g: 'synth' | 'fleet') => !opts.only || opts.only.includes(g);
-  const loads: number[] = [];
+  const loads: number[] = [loadavg()[0] ?? 0];
   const loadTimer = setInterval(() => loads.push(loadavg()[0] ?? 0), 10_000);
   loadTimer.unref();
+  mkdirSync(opts.outDir, { recursive: true });
+  const suffix = [p.name === 'smoke' ? 'smoke' : '', opts.label ?? ''].filter(Boolean).join('-');
+  const base = join(opts.outDir, suffix ? `${date}-${suffix}` : date);
+  const results = (): BenchResults =>
+    ({
+      date,
+      profile: p,
+      machine,
+      durationMs: performance.now() - started,
+      load: { mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
+      synth,
+      convergence: series,
+      atRest,
+      editLatency: edits,
+    }) as BenchResults;
+  // Progress survives an interrupted run (`*.tmp` is git-ignored).
+  const save = () => writeFileSync(`${base}.json.tmp`, `${JSON.stringify(results(), null, 2)}\n`);
 
   let synth: BenchResults['synth'] | undefined;
+  const series: ConvergenceSeries[] = [];
+  let atRest: AtRestResult | undefined;
+  let edits: EditLatencyResult | undefined;
   if (want('synth')) {
     log('synth: per mode');
     const perMode = synthPerMode(p.synth);
     log(`synth: preview chart of ${p.synth.previewNodes} SeiNodes`);
     const preview = synthPreview(p.synth);
     synth = { perMode, preview };
+    save();
   }
 
-  const series: ConvergenceSeries[] = [];
-  let atRest: AtRestResult | undefined;
-  let edits: EditLatencyResult | undefined;
   if (want('fleet')) {
-    log('building the controller bundle');
-    const bundle = buildControllerBundle();
+    if (!opts.bundle) log('building the controller bundle');
+    const bundle = opts.bundle ?? buildControllerBundle();
     let seq = 0;
     const env = (): FleetEnv => ({
       bundle,
@@ -162,11 +182,9 @@ export async function runBench(opts: RunBenchOptions): Promise<{ results: BenchR
                   log(`at rest: ${n} idle Running SeiNodes, ${p.atRest.windowMs / 1000} s window`);
                   await settle(fleet.controller, p.atRest.settleQuietMs, p.atRest.settleTimeoutMs);
                   atRest = await measureAtRest(fleet, p.atRest);
+                  save();
                   log(`edit latency: ${p.edits.count} image edits on the idle fleet`);
-                  edits = await editLatency(fleet, {
-                    edits: p.edits.count,
-                    completeTimeoutMs: p.edits.completeTimeoutMs,
-                  });
+                  edits = await editLatency(fleet, { edits: p.edits.count, ...p.edits });
                 }
               : undefined,
           }),
@@ -179,27 +197,16 @@ export async function runBench(opts: RunBenchOptions): Promise<{ results: BenchR
         floorMs: summarize(list.map((r) => r.floor.ms)),
         ratio: summarize(list.map((r) => r.ratio)),
       });
+      save();
     }
   }
 
   clearInterval(loadTimer);
   loads.push(loadavg()[0] ?? 0);
-  const results = {
-    date,
-    profile: p,
-    machine,
-    durationMs: performance.now() - started,
-    load: { mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
-    synth,
-    convergence: series,
-    atRest,
-    editLatency: edits,
-  } as BenchResults;
-  mkdirSync(opts.outDir, { recursive: true });
-  const suffix = [p.name === 'smoke' ? 'smoke' : '', opts.label ?? ''].filter(Boolean).join('-');
-  const base = join(opts.outDir, suffix ? `${date}-${suffix}` : date);
-  writeFileSync(`${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(`${base}.md`, renderMarkdown(results));
+  const final = results();
+  writeFileSync(`${base}.json`, `${JSON.stringify(final, null, 2)}\n`);
+  writeFileSync(`${base}.md`, renderMarkdown(final));
+  rmSync(`${base}.json.tmp`, { force: true });
   log(`wrote ${base}.json and ${base}.md`);
-  return { results, files: [`${base}.json`, `${base}.md`] };
+  return { results: final, files: [`${base}.json`, `${base}.md`] };
 }

@@ -3,7 +3,8 @@
  * [--out <dir>] [--kubeconfig <path>]`: the performance benchmarks of docs/performance.md. Writes
  * `bench/results/<date>.json` and `.md` and prints the markdown table. Not part of `npm test` (its
  * `--smoke` twin is: test/bench/). `--runs 1000=1` changes the repetitions of one convergence size
- * (0 drops it); `--kubeconfig` runs against an existing control plane with the CRDs installed.
+ * (0 drops it); `--kubeconfig` runs against an existing control plane with the CRDs installed;
+ * `--bundle` benchmarks a prebuilt controller bundle (another commit) instead of this checkout's.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ const { values: args } = parseArgs({
     kubeconfig: { type: 'string' },
     runs: { type: 'string', multiple: true },
     label: { type: 'string' },
+    bundle: { type: 'string' },
   },
 });
 const only = args.only as ('synth' | 'fleet')[] | undefined;
@@ -45,6 +47,7 @@ for (const spec of (args.runs as string[] | undefined) ?? []) {
 const { files } = await runBench({
   profile,
   label: args.label,
+  bundle: args.bundle,
   outDir,
   sharedKubeconfig: args.kubeconfig,
   only,

@@ -100,13 +100,14 @@ export function isRunning(n: SeiNode | undefined): boolean {
  * Starts one kubelet stand-in per namespace, the sidecar simulator (instant tasks, no request
  * recording) and a SeiNode informer over all namespaces.
  *
- * @param kubeletResyncMs - the stand-in's safety-net re-list period (it lists every StatefulSet
- *   and Pod of its namespace each time)
+ * @param kubeletResyncMs - the stand-in's safety-net re-list period: each pass reconciles every
+ *   StatefulSet of its namespace, listing the namespace's Pods for each (O(n²)); its watches do
+ *   the actual work, so the benchmark keeps this harness load rare
  */
 export async function startFleetHarness(
   cluster: BenchCluster,
   namespaces: readonly string[],
-  kubeletResyncMs = 30_000,
+  kubeletResyncMs = 60_000,
 ): Promise<FleetHarness> {
   for (const ns of namespaces) await ensureNamespace(cluster.admin, ns);
   const kubelets: KubeletStandIn[] = [];

@@ -81,7 +81,7 @@ export interface EditLatencyResult {
   readonly ms: Summary;
   readonly p50: number;
   readonly p99: number;
-  /** Edits whose NodeUpdate plan also completed within the timeout (the rollout works at scale). */
+  /** Edited nodes running their new image by the end (the rollouts work at scale). */
   readonly completed: number;
 }
 
@@ -236,13 +236,14 @@ export async function atRest(
 }
 
 /**
- * Edits `spec.image` of `edits` nodes of the idle fleet, one after the other, and measures the time
- * from sending the edit to seeing (on a watch) the node's new NodeUpdate plan persisted in its
- * status. Each edit waits for its plan to complete (at most `completeTimeoutMs`) before the next.
+ * Edits `spec.image` of `edits` nodes of the idle fleet, one after the other (`gapMs` apart), and
+ * measures the time from sending the edit to seeing (on a watch) the node's new NodeUpdate plan
+ * persisted in its status. The rollouts go on in the background; at the end the scenario waits (at
+ * most `completeTimeoutMs`) for every edited node to run its new image.
  */
 export async function editLatency(
   fleet: LiveFleet,
-  opts: { edits: number; completeTimeoutMs: number },
+  opts: { edits: number; gapMs: number; completeTimeoutMs: number },
 ): Promise<EditLatencyResult> {
   const { nodes } = fleet.harness;
   const all = nodes.cache
@@ -250,40 +251,46 @@ export async function editLatency(
     .filter((x) => fleet.namespaces.includes(x.metadata.namespace ?? ''))
     .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
   const samples: number[] = [];
-  let completed = 0;
+  const edited: { namespace: string; name: string; image: string }[] = [];
   for (let e = 0; e < opts.edits; e++) {
     const target = all[Math.floor(((e + 0.5) * all.length) / opts.edits)] as SeiNode;
     const ref = { namespace: target.metadata.namespace as string, name: target.metadata.name as string };
     const previous = nodes.cache.get(ref.namespace, ref.name)?.status?.plan?.id;
     const image = `ghcr.io/sei-protocol/sei:v6.2.${e}`;
+    let off = () => {};
     const planned = new Promise<number>((resolve) => {
-      const check = (x: SeiNode) => {
-        if (x.metadata.name !== ref.name || x.metadata.namespace !== ref.namespace) return;
-        const plan = x.status?.plan;
-        if (plan?.type === 'NodeUpdate' && plan.id !== previous && plan.target?.image === image) {
-          off();
-          resolve(performance.now());
-        }
-      };
-      const off = nodes.addEventHandler({ onUpdate: (_o, x) => check(x) });
+      off = nodes.addEventHandler({
+        onUpdate: (_o, x) => {
+          if (x.metadata.name !== ref.name || x.metadata.namespace !== ref.namespace) return;
+          const plan = x.status?.plan;
+          if (plan?.type === 'NodeUpdate' && plan.id !== previous && plan.target?.image === image)
+            resolve(performance.now());
+        },
+      });
     });
     const sent = performance.now();
     await fleet.cluster.admin.patch(Resources.SeiNode, ref, { spec: { image } });
-    const seen = await withTimeout(planned, 60_000, `NodeUpdate plan of ${ref.name}`);
-    samples.push(seen - sent);
-    const done = await waitFor(() => {
-      const x = nodes.cache.get(ref.namespace, ref.name);
-      return x?.status?.currentImage === image && isRunning(x);
-    }, opts.completeTimeoutMs);
-    if (done) completed++;
+    try {
+      samples.push((await withTimeout(planned, 60_000, `the NodeUpdate plan of ${ref.name}`)) - sent);
+    } finally {
+      off();
+    }
+    edited.push({ ...ref, image });
+    await new Promise((r) => setTimeout(r, opts.gapMs));
   }
+  const rolledOut = () =>
+    edited.filter((x) => {
+      const n = nodes.cache.get(x.namespace, x.name);
+      return n?.status?.currentImage === x.image && isRunning(n);
+    }).length;
+  await waitFor(() => rolledOut() === edited.length, opts.completeTimeoutMs);
   return {
     nodes: fleet.n,
     edits: opts.edits,
     ms: summarize(samples),
     p50: percentile(samples, 0.5),
     p99: percentile(samples, 0.99),
-    completed,
+    completed: rolledOut(),
   };
 }
 
