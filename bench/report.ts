@@ -27,7 +27,8 @@ export function renderMarkdown(r: BenchResults): string {
     `Machine: ${m.cpus} × ${m.cpuModel}, ${m.totalMemMiB} MiB RAM, load average ${m.loadAvgAtStart} at start; ` +
       `Node ${m.node} (${m.platform}); commit ${m.gitCommit}${m.gitDirty ? ' + uncommitted changes' : ''}. ` +
       `Duration ${(r.durationMs / 60_000).toFixed(1)} min; 1-minute load average during the run: mean ${cell(r.load.mean, 2)}, max ${cell(r.load.max, 2)}` +
-      ` (the benchmark itself keeps about ${m.cpus} cores busy during convergence).`,
+      ` (the benchmark itself keeps about ${m.cpus} cores busy during convergence). ` +
+      `Controller: \`node ${[...(r.controllerNodeFlags ?? [])].join(' ')} controller.js\` (production bundle, own process).`,
     '',
   );
   lines.push(
@@ -66,13 +67,16 @@ export function renderMarkdown(r: BenchResults): string {
     );
     const [hm, hn, hx] = mmm(a.heapUsedMiB, 1, 0);
     lines.push(`| Controller V8 heap used, same samples | MiB | ${hm} | ${hn} | ${hx} | | | | |`);
+    lines.push(
+      `| Controller after a forced full GC (end of window): RSS / heap used | MiB | ${cell(a.afterGc.rssMiB, 0)} / ${cell(a.afterGc.heapUsedMiB, 0)} | | | | | | |`,
+    );
   }
   if (r.editLatency) {
     const e = r.editLatency;
     const [, min, max] = mmm(e.ms, 1, 0);
     lines.push(
       `| Edit latency p50 (image edit → NodeUpdate plan persisted; ${e.edits} edits, ${e.nodes} nodes) | ms | ${cell(e.p50, 0)} | ${min} | ${max} | | | | |`,
-      `| Edit latency p99 (same edits${e.edits < 100 ? '; nearest rank = max below 100 edits' : ''}) | ms | ${cell(e.p99, 0)} | | | | | | |`,
+      `| Edit latency p99 (same edits${e.edits < 100 ? '; nearest rank = max below 100 edits' : ''}; ${e.completed}/${e.edits} rollouts completed) | ms | ${cell(e.p99, 0)} | | | | | | |`,
     );
   }
   lines.push('');

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { buildControllerBundle } from './lib/controller-process';
+import { buildControllerBundle, productionNodeFlags } from './lib/controller-process';
 import { type MachineInfo, machineInfo } from './lib/machine';
 import { type Summary, summarize } from './lib/stats';
 import { renderMarkdown } from './report';
@@ -84,6 +84,8 @@ export interface BenchResults {
   readonly date: string;
   readonly profile: BenchProfile;
   readonly machine: MachineInfo;
+  /** Node flags the controller process ran with. */
+  readonly controllerNodeFlags: readonly string[];
   readonly durationMs: number;
   /** 1-minute load average sampled every 10 s during the run (other work on the machine skews results). */
   readonly load: { readonly mean: number; readonly max: number };
@@ -106,6 +108,8 @@ export interface RunBenchOptions {
   label?: string;
   /** A prebuilt controller bundle (e.g. of another commit, for before/after runs). @default built from this checkout */
   bundle?: string;
+  /** Node flags of the controller process. @default the production image's (Dockerfile ENTRYPOINT) */
+  nodeFlags?: string[];
   log?: (line: string) => void;
 }
 
@@ -131,6 +135,7 @@ export async function runBench(opts: RunBenchOptions): Promise<{ results: BenchR
       date,
       profile: p,
       machine,
+      controllerNodeFlags: opts.nodeFlags ?? productionNodeFlags(),
       durationMs: performance.now() - started,
       load: { mean: loads.reduce((a, b) => a + b, 0) / loads.length, max: Math.max(...loads) },
       synth,
@@ -160,6 +165,7 @@ export async function runBench(opts: RunBenchOptions): Promise<{ results: BenchR
     let seq = 0;
     const env = (): FleetEnv => ({
       bundle,
+      nodeFlags: opts.nodeFlags,
       sharedKubeconfig: opts.sharedKubeconfig,
       prefix: `bench-${process.pid.toString(36)}-${(seq++).toString(36)}`,
       log,

@@ -4,7 +4,8 @@
  * `bench/results/<date>.json` and `.md` and prints the markdown table. Not part of `npm test` (its
  * `--smoke` twin is: test/bench/). `--runs 1000=1` changes the repetitions of one convergence size
  * (0 drops it); `--kubeconfig` runs against an existing control plane with the CRDs installed;
- * `--bundle` benchmarks a prebuilt controller bundle (another commit) instead of this checkout's.
+ * `--bundle` benchmarks a prebuilt controller bundle (another commit) instead of this checkout's;
+ * `--node-flags "<flags>"` runs the controller with these Node flags instead of the Dockerfile's.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', multiple: true },
     label: { type: 'string' },
     bundle: { type: 'string' },
+    'node-flags': { type: 'string' },
   },
 });
 const only = args.only as ('synth' | 'fleet')[] | undefined;
@@ -48,6 +50,7 @@ const { files } = await runBench({
   profile,
   label: args.label,
   bundle: args.bundle,
+  nodeFlags: args['node-flags'] === undefined ? undefined : args['node-flags'].split(/\s+/).filter(Boolean),
   outDir,
   sharedKubeconfig: args.kubeconfig,
   only,

@@ -12,6 +12,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { EXAMPLE_PLATFORM_CONFIG, platformConfigToEnv } from '../../constructs/platform-config';
 import { freePort } from '../../test/support/control-plane/ports';
 
@@ -19,6 +20,19 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Verbs that change state on the server (as `controller/kube/request-counter.ts`). */
 export const WRITE_VERBS = new Set(['create', 'update', 'patch', 'apply', 'delete']);
+
+/**
+ * The Node flags the production image runs the bundle with: the options between the node binary
+ * and the script in the Dockerfile's `ENTRYPOINT` (e.g. `--enable-source-maps`), so the benchmark
+ * measures what ships.
+ */
+export function productionNodeFlags(): string[] {
+  const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+  const m = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile);
+  if (!m) return [];
+  const argv = JSON.parse(m[1] as string) as string[];
+  return argv.slice(1).filter((a) => a.startsWith('--'));
+}
 
 /** Bundles `controller/main.ts` like `npm run build`, into a temp file; returns its path. */
 export function buildControllerBundle(): string {
@@ -59,19 +73,25 @@ export interface ControllerProcessOptions {
   logLevel?: string;
   /** Extra Node flags (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
-  /** Run with `--enable-source-maps`, as the production image does. @default true */
-  sourceMaps?: boolean;
+  /** Node flags of the production image. @default {@link productionNodeFlags} (read from the Dockerfile) */
+  nodeFlags?: string[];
   /** Working directory (CPU profiles land here). @default a temp dir */
   cwd?: string;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
 }
 
 /** A running controller process. */
 export interface ControllerProcess {
   readonly pid: number;
+  /** The controller's Prometheus endpoint. */
+  readonly metricsUrl: string;
   /** File receiving the controller's stdout and stderr (JSON logs). */
   readonly logFile: string;
   /** Scrapes `/metrics`. */
   sample(): Promise<ControllerSample>;
+  /** Forces a full garbage collection in the controller (bench preload), then scrapes. */
+  sampleAfterGc(): Promise<ControllerSample>;
   /** SIGTERM (drain), SIGKILL after `graceMs`; resolves when the process exited. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -92,7 +112,10 @@ export async function startControllerProcess(opts: ControllerProcessOptions): Pr
   const child: ChildProcess = spawn(
     process.execPath,
     [
-      ...(opts.sourceMaps === false ? [] : ['--enable-source-maps']),
+      ...(opts.nodeFlags ?? productionNodeFlags()),
+      '--expose-gc',
+      '--import',
+      pathToFileURL(join(import.meta.dirname, 'gc-on-signal.mjs')).href,
       ...(opts.nodeArgs ?? []),
       opts.bundle,
       `--kubeconfig=${opts.kubeconfigPath}`,
@@ -105,7 +128,12 @@ export async function startControllerProcess(opts: ControllerProcessOptions): Pr
     ],
     {
       cwd: dir,
-      env: { ...process.env, ...platformConfigToEnv(EXAMPLE_PLATFORM_CONFIG), POD_IP: '10.0.0.10' },
+      env: {
+        ...process.env,
+        ...platformConfigToEnv(EXAMPLE_PLATFORM_CONFIG),
+        POD_IP: '10.0.0.10',
+        ...opts.env,
+      },
       stdio: ['ignore', fd, fd],
     },
   );
@@ -135,8 +163,14 @@ export async function startControllerProcess(opts: ControllerProcessOptions): Pr
   }
   return {
     pid: child.pid as number,
+    metricsUrl: url,
     logFile,
     sample: scrape,
+    async sampleAfterGc() {
+      process.kill(child.pid as number, 'SIGUSR2');
+      await sleep(2_000);
+      return scrape();
+    },
     async stop(graceMs = 10_000) {
       if (exited) return;
       child.kill('SIGTERM');

@@ -15,7 +15,7 @@ import { installCrds, startControlPlane } from '../../test/support/control-plane
 import { ensureNamespace } from '../../test/support/controller-process';
 import { exampleNode } from '../../test/support/examples';
 import { type KubeletStandIn, startKubeletStandIn } from '../../test/support/kubelet-stand-in';
-import { SidecarSimulator, type SimulatorHandle } from '../../test/support/sidecar-simulator';
+import { type SidecarProcess, startSidecarProcess } from './sidecar-process';
 
 const CRD_DIR = join(import.meta.dirname, '..', '..', 'imports', 'crds');
 
@@ -82,8 +82,8 @@ export function fleetNode(namespace: string, i: number): SeiNode {
 
 /** The environment the controller runs against: stand-ins plus a watcher of SeiNode phases. */
 export interface FleetHarness {
-  readonly simulator: SidecarSimulator;
-  readonly sidecar: SimulatorHandle;
+  /** The instant sidecar simulator (its own process). */
+  readonly sidecar: SidecarProcess;
   /** The benchmark's own SeiNode watch (admin client; not counted as controller requests). */
   readonly nodes: Informer<SeiNode>;
   /** Resolves when `count` SeiNodes of `namespaces` are Running with a Complete plan. */
@@ -98,7 +98,7 @@ export function isRunning(n: SeiNode | undefined): boolean {
 
 /**
  * Starts one kubelet stand-in per namespace, the sidecar simulator (instant tasks, no request
- * recording) and a SeiNode informer over all namespaces.
+ * recording, in a process of its own) and a SeiNode informer over all namespaces.
  *
  * @param kubeletResyncMs - the stand-in's safety-net re-list period: each pass reconciles every
  *   StatefulSet of its namespace, listing the namespace's Pods for each (O(n²)); its watches do
@@ -111,18 +111,15 @@ export async function startFleetHarness(
 ): Promise<FleetHarness> {
   for (const ns of namespaces) await ensureNamespace(cluster.admin, ns);
   const kubelets: KubeletStandIn[] = [];
+  const kubeletConfig = pooled(cluster.admin.kubeConfig);
   for (const namespace of namespaces)
-    kubelets.push(
-      await startKubeletStandIn(cluster.admin.kubeConfig, { namespace, resyncIntervalMs: kubeletResyncMs }),
-    );
-  const simulator = new SidecarSimulator({ maxRecordedRequests: 0 });
-  const sidecar = await simulator.start();
+    kubelets.push(await startKubeletStandIn(kubeletConfig, { namespace, resyncIntervalMs: kubeletResyncMs }));
+  const sidecar = await startSidecarProcess();
   const nodes = new Informer<SeiNode>(cluster.admin, Resources.SeiNode, {});
   nodes.start();
   await nodes.waitForSync({ timeoutMs: 60_000 });
   const inScope = new Set(namespaces);
   return {
-    simulator,
     sidecar,
     nodes,
     allRunning(count, timeoutMs) {
@@ -164,9 +161,31 @@ export async function startFleetHarness(
     async stop() {
       await nodes.stop();
       for (const k of kubelets) await k.stop();
-      await simulator.stop();
+      await sidecar.stop();
     },
   };
+}
+
+/**
+ * A copy of `kc` whose requests share one connection pool. client-node's generated APIs and `Watch`
+ * (what the kubelet stand-in uses) get a new undici Agent — a new TLS connection — per request from
+ * `applySecurityAuthentication`; on a 2-core machine those handshakes are API-server CPU the
+ * controller under test would pay for in latency. (The controller's own transport pools its
+ * connections: controller/kube/transport.ts.)
+ */
+export function pooled(kc: KubeConfig): KubeConfig {
+  const copy = new KubeConfig();
+  copy.loadFromString(kc.exportConfig());
+  const apply = copy.applySecurityAuthentication.bind(copy);
+  let shared: ReturnType<Parameters<typeof apply>[0]['getDispatcher']>;
+  copy.applySecurityAuthentication = async (ctx) => {
+    await apply(ctx);
+    const fresh = ctx.getDispatcher();
+    if (!fresh) return;
+    shared ??= fresh;
+    ctx.setDispatcher(shared);
+  };
+  return copy;
 }
 
 /**

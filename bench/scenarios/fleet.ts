@@ -36,6 +36,8 @@ export const CONTROLLER_CONCURRENCY = 4;
 export interface FleetEnv {
   /** Path of the bundled controller. */
   bundle: string;
+  /** Node flags of the controller process. @default the production image's (Dockerfile) */
+  nodeFlags?: string[];
   /**
    * Use this control plane (the integration tests' shared one) instead of starting a fresh one per
    * run; the fleet then lives in one namespace and the controller watches only that one.
@@ -72,6 +74,8 @@ export interface AtRestResult {
   /** Controller RSS and V8 heap used (MiB), sampled through the window. */
   readonly rssMiB: Summary;
   readonly heapUsedMiB: Summary;
+  /** At the end of the window, right after a forced full GC: what is live, and the RSS V8 keeps. */
+  readonly afterGc: { readonly rssMiB: number; readonly heapUsedMiB: number };
 }
 
 /** Edit → NodeUpdate plan persisted. */
@@ -122,6 +126,7 @@ export async function convergence(
     harness = await startFleetHarness(cluster, namespaces);
     controller = await startControllerProcess({
       bundle: env.bundle,
+      nodeFlags: env.nodeFlags,
       kubeconfigPath: cluster.kubeconfigPath,
       sidecarUrlTemplate: harness.sidecar.urlTemplate,
       namespace: env.sharedKubeconfig ? namespaces[0] : undefined,
@@ -223,6 +228,7 @@ export async function atRest(
   }
   const windowMs = Date.now() - started;
   const requests = requestDelta(before, last);
+  const gc = await fleet.controller.sampleAfterGc();
   const writes = writeCount(requests);
   return {
     nodes: fleet.n,
@@ -232,6 +238,7 @@ export async function atRest(
     writesPerNodeHour: writes / fleet.n / (windowMs / 3_600_000),
     rssMiB: summarize(rss),
     heapUsedMiB: summarize(heap),
+    afterGc: { rssMiB: gc.rssBytes / 2 ** 20, heapUsedMiB: gc.heapUsedBytes / 2 ** 20 },
   };
 }
 

@@ -13,7 +13,7 @@ import type { ResourceDescriptor } from '../kube/resources.js';
 import type { KubeObject } from '../kube/types.js';
 import type { IndexFunc } from './cache.js';
 import { Controller, type ControllerOptions, type StopOptions } from './controller.js';
-import { Informer, type InformerOptions, type WatchRestartReason } from './informer.js';
+import { Informer, type InformerOptions, stripManagedFields, type WatchRestartReason } from './informer.js';
 
 /** Options of {@link Manager}. */
 export interface ManagerOptions {
@@ -75,6 +75,8 @@ export class Manager {
         namespace,
         labelSelector: selector || undefined,
         cache: { indexers: opts.indexers },
+        // The caches hold every SeiNode and owned object of the fleet: keep them lean.
+        transform: stripManagedFields,
         logger: this.log,
       });
       const restart = this.options.onWatchRestart;

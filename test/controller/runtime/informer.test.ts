@@ -3,7 +3,7 @@ import { ForbiddenError, GoneError } from '../../../controller/kube/errors.js';
 import { Resources } from '../../../controller/kube/resources.js';
 import type { KubeObject } from '../../../controller/kube/types.js';
 import { WatchIdleTimeoutError } from '../../../controller/kube/watch.js';
-import { Informer } from '../../../controller/runtime/informer.js';
+import { Informer, stripManagedFields } from '../../../controller/runtime/informer.js';
 import { cm, FakeListWatch } from './fake-list-watch.js';
 
 type Ev = [string, string, string?];
@@ -210,5 +210,27 @@ describe('Informer', () => {
     await new Promise((r) => setTimeout(r, 10));
     expect(events).toEqual([]);
     expect(() => inf.start()).toThrow(/stopped/);
+  });
+
+  it('runs the transform on listed and watched objects before caching them (stripManagedFields)', async () => {
+    const managed = (name: string, rv: string) =>
+      cm(name, rv, {
+        metadata: { namespace: 'ns', name, resourceVersion: rv, managedFields: [{ manager: 'kubectl' }] },
+      });
+    const src = new FakeListWatch();
+    src.objects = [managed('a', '10')];
+    const inf = make(src, { transform: stripManagedFields });
+    const seen: KubeObject[] = [];
+    inf.addEventHandler({ onAdd: (o) => seen.push(o), onUpdate: (_a, b) => seen.push(b) });
+    inf.start();
+    const w = await src.nthWatch(1);
+    w.push({ type: 'ADDED', object: managed('b', '101') });
+    w.push({ type: 'MODIFIED', object: managed('a', '102') });
+    await vi.waitFor(() => expect(seen).toHaveLength(3));
+    for (const o of [...seen, inf.cache.get('ns', 'a'), inf.cache.get('ns', 'b')]) {
+      expect(o?.metadata).toBeDefined();
+      expect(o?.metadata).not.toHaveProperty('managedFields');
+    }
+    expect(inf.cache.get('ns', 'a')?.metadata?.resourceVersion).toBe('102');
   });
 });

@@ -136,12 +136,16 @@ describe('sidecar TLS (seed #247)', () => {
       cond(await get('toggle'), 'SidecarReady')?.status === 'True' ? true : undefined,
     );
     // Once settled (the probe may still report the pod switch once), reconciles write nothing.
-    const rv = await eventually('status settles', async () => {
-      const a = (await get('toggle'))?.metadata.resourceVersion;
-      await new Promise((r) => setTimeout(r, 2_500));
-      const b = (await get('toggle'))?.metadata.resourceVersion;
-      return a === b ? b : undefined;
-    }, 30_000);
+    const rv = await eventually(
+      'status settles',
+      async () => {
+        const a = (await get('toggle'))?.metadata.resourceVersion;
+        await new Promise((r) => setTimeout(r, 2_500));
+        const b = (await get('toggle'))?.metadata.resourceVersion;
+        return a === b ? b : undefined;
+      },
+      30_000,
+    );
     await new Promise((r) => setTimeout(r, 3_000));
     expect((await get('toggle'))?.metadata.resourceVersion).toBe(rv);
     expect(cond(await get('toggle'), 'SidecarReady')?.status).toBe('True');
