@@ -21,6 +21,16 @@ interface PodSpecLike {
 }
 
 /**
+ * Whether `node` names any Secret {@link secretMountViolations} guards (a validator's operator
+ * keyring, signing key or node key). Lets a construct skip serializing its manifest for the guard
+ * when there is nothing to guard (most nodes).
+ */
+export function hasGuardedSecrets(node: SeiNode): boolean {
+  const v = node.spec.validator;
+  return !!(v?.operatorKeyring?.secret || v?.signingKey?.secret || v?.nodeKey?.secret);
+}
+
+/**
  * Checks where key material may appear in a node pod (reference-seinode.md §4.2 guard, §4.6):
  * - the operator keyring volume and the passphrase Secret only on `sei-sidecar` (never on seid,
  *   seid-init, kube-rbac-proxy or cosmos-exporter);

@@ -25,7 +25,7 @@ import {
   statefulSetName,
   VOLUME,
 } from './names';
-import { type PodOwner, secretMountViolations } from './secret-guards';
+import { hasGuardedSecrets, type PodOwner, secretMountViolations } from './secret-guards';
 import { ANNOTATION_SIDECAR_TLS_ISSUER, sidecarTlsName } from './sidecar-certificate';
 
 /** Props of {@link SeiNodeStatefulSet}. */
@@ -200,7 +200,10 @@ export class SeiNodeStatefulSet extends Construct {
       JsonPatch.add(`${podSpec}/containers/0/resources`, quantities(seidResources(ctx))),
       JsonPatch.add(`${podSpec}/containers/1/resources`, quantities(COSMOS_EXPORTER_RESOURCES)),
     );
-    // Checked at synth (App.synth and renderSeiNodeWorkload run construct validations).
-    this.node.addValidation({ validate: () => secretMountViolations(node, api.toJson() as PodOwner) });
+    // Checked at synth (App.synth and renderSeiNodeWorkload run construct validations). Serializing
+    // the StatefulSet for the guard costs as much as the render itself: only when there are Secrets.
+    this.node.addValidation({
+      validate: () => (hasGuardedSecrets(node) ? secretMountViolations(node, api.toJson() as PodOwner) : []),
+    });
   }
 }

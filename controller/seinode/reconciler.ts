@@ -8,7 +8,7 @@ import {
   type TaskPlan,
 } from '../../constructs/api/types';
 import type { PlatformConfig } from '../../constructs/platform-config';
-import { type KubeObject as Manifest, renderSeiNodeWorkload, synthInMemory } from '../../constructs/render';
+import { type KubeObject as Manifest, synthInMemory } from '../../constructs/render';
 import { peerSources } from '../../constructs/seinode/config-intent';
 import { dataPvcName } from '../../constructs/seinode/names';
 import { p2pServiceName, SeiNodeP2pService } from '../../constructs/seinode/p2p-service';
@@ -39,6 +39,7 @@ import {
   nodeUpdateReason,
   type PlanInputs,
 } from './planner';
+import { renderWorkload } from './workload-render-cache';
 
 /** Dependencies of {@link SeiNodeReconciler}. */
 export interface SeiNodeReconcilerDeps {
@@ -153,10 +154,10 @@ export class SeiNodeReconciler {
     const p2p = await this.reconcileP2p(node, status, step, log, signal);
     const peers = peerSources(view());
 
-    let rendered: Manifest[];
+    let rendered: readonly Manifest[];
     let desired: DesiredState;
     try {
-      rendered = renderSeiNodeWorkload(view(), this.deps.platform);
+      rendered = renderWorkload(view(), this.deps.platform);
       desired = desiredState(view(), rendered);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

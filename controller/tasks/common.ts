@@ -5,10 +5,11 @@
  */
 import type { SeiNode } from '../../constructs/api/types';
 import type { PlatformConfig } from '../../constructs/platform-config';
-import { type KubeObject as Manifest, renderSeiNodeWorkload } from '../../constructs/render';
+import type { KubeObject as Manifest } from '../../constructs/render';
 import { InvalidError } from '../kube/errors';
 import type { KubeObject } from '../kube/types';
 import type { ConditionUpdate, TaskOutcome } from '../planner/task';
+import { renderWorkload } from '../seinode/workload-render-cache';
 
 /**
  * Params of the tasks that act on the node itself (`ensure-data-pvc`, `apply-*`, `replace-pod`,
@@ -98,9 +99,9 @@ export function renderWorkloadObject(
   platform: PlatformConfig,
   kind: 'ConfigMap' | 'PersistentVolumeClaim' | 'Service' | 'StatefulSet',
 ): { manifest: Manifest } | { error: string } {
-  let manifests: Manifest[];
+  let manifests: readonly Manifest[];
   try {
-    manifests = renderSeiNodeWorkload(node, platform);
+    manifests = renderWorkload(node, platform);
   } catch (err) {
     return { error: `cannot render the workload of SeiNode ${nodeRef(node).name}: ${errorMessage(err)}` };
   }

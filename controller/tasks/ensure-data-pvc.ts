@@ -6,7 +6,7 @@ import type { SeiNode } from '../../constructs/api/types';
 import type { PlatformConfig } from '../../constructs/platform-config';
 import { dataVolumeStorage } from '../../constructs/seinode/data-pvc';
 import { SEINODE_FIELD_MANAGER } from '../../constructs/seinode/names';
-import { AlreadyExistsError } from '../kube/errors';
+import { AlreadyExistsError, ForbiddenError } from '../kube/errors';
 import { Resources } from '../kube/resources';
 import type { KubeObject } from '../kube/types';
 import type { ConditionUpdate, TaskContext, TaskDefinition, TaskOutcome } from '../planner/task';
@@ -44,11 +44,12 @@ interface PersistentVolume extends KubeObject {
  * **Create path** (no `spec.dataVolume.import`): renders the PVC `data-<name>` with the node's
  * workload (class and size by mode, controller owner reference to the SeiNode) and creates it once
  * — it is never updated, so a platform size change never resizes or shrinks a volume.
- * - absent → created (field manager `seinode-controller`) → `complete`;
+ * - absent → created (field manager `seinode-controller`) → `complete` (the create is sent first;
+ *   only when it is refused as AlreadyExists or Forbidden is the claim read and judged as below);
  * - exists and controlled by this SeiNode → `complete` (`running` while it is being deleted, so a
  *   fresh claim is created once it is gone);
  * - exists and not controlled by this SeiNode → `terminal` ("set spec.dataVolume.import.pvcName to
- *   adopt, or delete the PVC"); a create race (AlreadyExists) is judged the same way at once;
+ *   adopt, or delete the PVC");
  * - a render error or a 422 → `terminal`; other API errors are thrown (transient).
  *
  * **Import path** (`spec.dataVolume.import.pvcName`): validates the existing claim in the node's
@@ -81,12 +82,8 @@ async function ensureCreated(ctx: TaskContext<NodeTaskParams>): Promise<TaskOutc
   if ('error' in rendered) return terminal(rendered.error);
   const pvcName = rendered.manifest.metadata.name;
 
-  const existing = await ctx.client.get(
-    Resources.PersistentVolumeClaim,
-    { namespace, name: pvcName },
-    ctx.signal,
-  );
-  if (existing) return judgeExisting(existing, name, uid);
+  // Create first: the API server refuses it if any claim of that name exists, so the usual case (a
+  // new node) costs one request, not a GET and a create. A claim that exists is read and judged.
   try {
     await ctx.client.create(Resources.PersistentVolumeClaim, rendered.manifest as KubeObject, {
       fieldManager: SEINODE_FIELD_MANAGER,
@@ -95,14 +92,15 @@ async function ensureCreated(ctx: TaskContext<NodeTaskParams>): Promise<TaskOutc
     ctx.log.info({ pvc: pvcName }, 'created data PVC');
     return { kind: 'complete' };
   } catch (err) {
-    if (err instanceof AlreadyExistsError) {
-      // Lost a race with another writer: judge ownership now rather than on the next poll.
-      const raced = await ctx.client.get(
+    // AlreadyExists: it exists (ours from an earlier plan, or someone else's). Forbidden: admission
+    // (e.g. an exhausted ResourceQuota) runs before the existence check, so a claim may still exist.
+    if (err instanceof AlreadyExistsError || err instanceof ForbiddenError) {
+      const existing = await ctx.client.get(
         Resources.PersistentVolumeClaim,
         { namespace, name: pvcName },
         ctx.signal,
       );
-      if (raced) return judgeExisting(raced, name, uid);
+      if (existing) return judgeExisting(existing, name, uid);
       throw err;
     }
     return rejectedOrThrow(err, `data PVC ${pvcName}`);

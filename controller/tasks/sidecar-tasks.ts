@@ -5,8 +5,12 @@
  *
  * Execution, per reconcile while the task is current:
  * - status `Pending` (never submitted, or reset for a retry): validate, then POST. Fire-and-forget
- *   types (`config-validate`, `mark-ready`, `snapshot-upload`) are `complete` right away; others
- *   are `running`. A retried task re-POSTs its failed id, which the sidecar re-runs (`run+1`).
+ *   types (`config-validate`, `mark-ready`, `snapshot-upload`) are `complete` right away. Others
+ *   are looked at once right away, as the Go controller does (a GET after its POST): a task that
+ *   already finished (most do within milliseconds: config-apply, configure-genesis, …) is
+ *   `complete` (or `failed`) in the same reconcile, without a status write and a poll delay in
+ *   between; otherwise `running`, first polled after `firstPollAfterMs`. A retried task re-POSTs
+ *   its failed id, which the sidecar re-runs (`run+1`).
  * - status `Running`: GET only (unlike the Go controller, which re-POSTs on every poll and so
  *   restarts slow-failing tasks before their failure is seen): `completed` → `complete`; `failed`
  *   → `failed` with the sidecar's error; `running` → `running`; 404 (row lost) → POST again and
@@ -16,7 +20,7 @@
  */
 import type { PlannedTask } from '../../constructs/api/types.js';
 import type { TaskContext, TaskDefinition, TaskOutcome } from '../planner/task.js';
-import { SidecarError } from '../sidecar/client.js';
+import { SidecarError, type SidecarTaskResult as TaskResult } from '../sidecar/client.js';
 import { validateSidecarParams } from '../sidecar/task-params.js';
 
 /** Static facts of one sidecar task type (reference §6 table). */
@@ -52,8 +56,8 @@ export interface SidecarTaskOptions {
   /** Poll interval while a task runs, in ms. @default 5000 */
   pollIntervalMs?: number;
   /**
-   * Delay before the first poll after a POST, in ms (most sidecar tasks finish within a second,
-   * so the first look comes sooner than the regular interval). @default 1000
+   * Delay before the first poll of a task still running right after its POST, in ms (most sidecar
+   * tasks finish within a second, so that look comes sooner than the regular interval). @default 1000
    */
   firstPollAfterMs?: number;
 }
@@ -92,7 +96,19 @@ export function sidecarTaskDefinition(
         return { kind: 'terminal', error: err.message };
       throw err;
     }
-    return spec.fireAndForget ? { kind: 'complete' } : { kind: 'running', pollAfterMs: firstPollAfterMs };
+    if (spec.fireAndForget) return { kind: 'complete' };
+    // The sidecar stores the row before answering the POST: look right away. The POST was accepted,
+    // so an error here is not the task's: poll later like any running task.
+    let result: TaskResult | null;
+    try {
+      result = await ctx.sidecar().getTask(task.id, ctx.signal);
+    } catch (err) {
+      if (ctx.signal?.aborted) throw err;
+      result = null;
+    }
+    return result
+      ? outcomeOf(result, task, firstPollAfterMs)
+      : { kind: 'running', pollAfterMs: firstPollAfterMs };
   };
 
   return {
@@ -108,16 +124,21 @@ export function sidecarTaskDefinition(
         ctx.log.info({ taskId: task.id, type: spec.type }, 'sidecar does not know the task; resubmitting');
         return submit(ctx, task);
       }
-      switch (result.status) {
-        case 'completed':
-          return { kind: 'complete' };
-        case 'failed':
-          return { kind: 'failed', error: result.error || `task ${task.id} failed with unknown error` };
-        default:
-          return { kind: 'running' };
-      }
+      return outcomeOf(result, task);
     },
   };
+}
+
+/** The outcome of a sidecar task result; `running` polls after `pollAfterMs` (@default the definition's interval). */
+function outcomeOf(result: TaskResult, task: PlannedTask, pollAfterMs?: number): TaskOutcome {
+  switch (result.status) {
+    case 'completed':
+      return { kind: 'complete' };
+    case 'failed':
+      return { kind: 'failed', error: result.error || `task ${task.id} failed with unknown error` };
+    default:
+      return pollAfterMs === undefined ? { kind: 'running' } : { kind: 'running', pollAfterMs };
+  }
 }
 
 /**

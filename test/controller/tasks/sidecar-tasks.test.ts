@@ -165,15 +165,36 @@ describe('sidecar task definitions', () => {
     expect(sim.task(s.node, s.task.id)?.status).toBe('running');
   });
 
-  it('Pending → POST → running (first poll after 1 s); Running + completed → complete with a GET only', async () => {
+  it('Pending → POST and a GET at once: a task already finished is complete in the same call', async () => {
     const { node, task, run } = setup('configure-genesis');
+    expect(await run()).toEqual({ kind: 'complete' });
+    expect(sim.requests(node).map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /v0/tasks',
+      `GET /v0/tasks/${task.id}`,
+    ]);
+  });
+
+  it('Pending → POST → still running (first poll after 1 s); Running + completed → complete with a GET only', async () => {
+    const { node, task, run } = setup('configure-genesis');
+    sim.script(node, 'configure-genesis', { afterPolls: 1 });
     expect(await run()).toEqual({ kind: 'running', pollAfterMs: 1000 });
     task.status = 'Running';
     expect(await run()).toEqual({ kind: 'complete' });
     expect(sim.requests(node).map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /v0/tasks',
       `GET /v0/tasks/${task.id}`,
+      `GET /v0/tasks/${task.id}`,
     ]);
+  });
+
+  it('a failed GET right after an accepted POST is not the task failing: running, polled later', async () => {
+    const { node, task, run } = setup('configure-genesis');
+    sim.inject(node, { kind: 'status', status: 503, method: 'GET', times: 1 });
+    expect(await run()).toEqual({ kind: 'running', pollAfterMs: 1000 });
+    task.status = 'Running';
+    expect(await run()).toEqual({ kind: 'complete' });
+    expect(sim.requests(node).map((r) => r.method)).toEqual(['POST', 'GET', 'GET']);
+    expect(sim.task(node, task.id)?.run).toBe(1);
   });
 
   it('does not re-POST while the task runs (the reference quirk, fixed)', async () => {
@@ -182,9 +203,8 @@ describe('sidecar task definitions', () => {
       afterPolls: 3,
       fail: 'snapshot-restore: no snapshot at or below height 10',
     });
-    expect((await run()).kind).toBe('running');
+    expect(await run()).toEqual({ kind: 'running', pollAfterMs: 1000 });
     task.status = 'Running';
-    expect(await run()).toEqual({ kind: 'running' });
     expect(await run()).toEqual({ kind: 'running' });
     expect(await run()).toEqual({ kind: 'running' });
     // the slow failure is observed (the Go controller's re-POST would have restarted it instead)
@@ -202,20 +222,18 @@ describe('sidecar task definitions', () => {
       sources: [{ type: 'static', addresses: ['a@b:1'] }],
     });
     sim.script(node, 'discover-peers', { fail: 'discover-peers: no peers found', failTimes: 1 });
-    await run();
-    task.status = 'Running';
+    // fails at once: seen by the GET right after the POST
     expect(await run()).toEqual({ kind: 'failed', error: 'discover-peers: no peers found' });
     task.status = 'Pending';
     task.retryCount = 1;
-    expect((await run()).kind).toBe('running');
-    task.status = 'Running';
     expect(await run()).toEqual({ kind: 'complete' });
+    expect(sim.requests(node).map((r) => r.method)).toEqual(['POST', 'GET', 'POST', 'GET']);
     expect(sim.task(node, task.id)).toMatchObject({ status: 'completed', run: 2 });
   });
 
   it('a failed task without an error message gets the reference wording', async () => {
     const { node, task, run } = setup('config-apply', { mode: 'full', incremental: false, targetVersion: 0 });
-    sim.script(node, 'config-apply', { fail: '' });
+    sim.script(node, 'config-apply', { fail: '', afterPolls: 1 });
     await run();
     task.status = 'Running';
     expect(await run()).toEqual({ kind: 'failed', error: `task ${task.id} failed with unknown error` });
@@ -225,12 +243,13 @@ describe('sidecar task definitions', () => {
     const { node, task, run } = setup('set-genesis-peers');
     sim.setChain(node, 'lost-chain');
     sim.setGenesisUploaded('lost-chain');
-    await run();
+    sim.script(node, 'set-genesis-peers', { afterPolls: 1 });
+    expect(await run()).toEqual({ kind: 'running', pollAfterMs: 1000 });
     sim.loseTask(node, task.id);
     task.status = 'Running';
     expect(await run()).toEqual({ kind: 'running', pollAfterMs: 1000 });
-    expect(sim.requests(node).map((r) => r.method)).toEqual(['POST', 'GET', 'POST']);
-    expect(sim.task(node, task.id)).toMatchObject({ status: 'completed', run: 1 });
+    expect(sim.requests(node).map((r) => r.method)).toEqual(['POST', 'GET', 'GET', 'POST', 'GET']);
+    expect(sim.task(node, task.id)).toMatchObject({ status: 'running', run: 1 });
     expect(await run()).toEqual({ kind: 'complete' });
   });
 

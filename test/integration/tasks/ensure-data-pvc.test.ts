@@ -1,5 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SeiNode } from '../../../constructs/api/types';
+import { ForbiddenError } from '../../../controller/kube/errors';
 import { Resources } from '../../../controller/kube/resources';
 import type { KubeObject } from '../../../controller/kube/types';
 import type { TaskOutcome } from '../../../controller/planner/task';
@@ -117,6 +118,51 @@ describe('ensure-data-pvc: create path', () => {
     expect(outcome.kind).toBe('terminal');
     expect(outcome.kind === 'terminal' && outcome.error).toContain(
       'set spec.dataVolume.import.pvcName to adopt, or delete the PVC',
+    );
+  });
+});
+
+describe('ensure-data-pvc: create refused by admission', () => {
+  const ResourceQuota = {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    plural: 'resourcequotas',
+    namespaced: true,
+  };
+
+  it('an existing claim is still judged when a ResourceQuota refuses the create (Forbidden)', async () => {
+    const quotaEnv = await taskEnv('task-pvc-quota');
+    const node = await createNode(quotaEnv, 'pacific-1-rpc-node.yaml');
+    // The node's claim from an earlier plan, then an exhausted quota (no quota controller runs
+    // here: its status is written by hand), so admission refuses every PVC create with 403.
+    expect(await runTask(quotaEnv, ensureDataPvcTask, node, nodeParams(node))).toEqual({ kind: 'complete' });
+    await quotaEnv.admin.create(ResourceQuota, {
+      metadata: { name: 'pvcs', namespace: quotaEnv.namespace },
+      spec: { hard: { persistentvolumeclaims: '1' } },
+    });
+    await quotaEnv.admin.patch(
+      ResourceQuota,
+      { namespace: quotaEnv.namespace, name: 'pvcs' },
+      { status: { hard: { persistentvolumeclaims: '1' }, used: { persistentvolumeclaims: '1' } } },
+      { subresource: 'status' },
+    );
+    // Admission reads quotas from its informer: wait until it refuses.
+    await vi.waitFor(
+      () =>
+        expect(
+          quotaEnv.admin.create(Resources.PersistentVolumeClaim, {
+            metadata: { name: 'probe', namespace: quotaEnv.namespace },
+            spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+          }),
+        ).rejects.toBeInstanceOf(ForbiddenError),
+      { timeout: 10_000, interval: 200 },
+    );
+    expect(await runTask(quotaEnv, ensureDataPvcTask, node, nodeParams(node))).toEqual({ kind: 'complete' });
+
+    // No claim yet: the refusal is transient (thrown), nothing is created.
+    const fresh = await createNode(quotaEnv, 'archive-node.yaml');
+    await expect(runTask(quotaEnv, ensureDataPvcTask, fresh, nodeParams(fresh))).rejects.toBeInstanceOf(
+      ForbiddenError,
     );
   });
 });
