@@ -19,6 +19,20 @@ export interface KubeClientOptions extends TransportOptions {
   fieldManager?: string;
 }
 
+/**
+ * `Accept` headers of metadata-only lists and watches (what controller-runtime's metadata informers
+ * and `builder.OnlyMetadata` use): the API server answers with `meta.k8s.io/v1`
+ * `PartialObjectMetadataList` / `PartialObjectMetadata` — `metadata` only, no spec or status. For
+ * owned objects the controller reads only metadata of (ownership, generation, resourceVersion) this
+ * saves the API server the encoding and the controller the decoding and caching of whole objects.
+ * The client sets each object's `apiVersion` and `kind` back to the listed resource's. A server
+ * that cannot answer so sends whole objects (the `application/json` fallback).
+ */
+export const METADATA_ONLY_ACCEPT = {
+  list: 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json',
+  watch: 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json',
+} as const;
+
 /** Options of {@link KubeClient.list}. */
 export interface ListOptions {
   /** Namespace to list; omit (or `''`) for all namespaces. Ignored for cluster-scoped kinds. */
@@ -27,6 +41,8 @@ export interface ListOptions {
   fieldSelector?: string | undefined;
   /** Page size; pages are fetched until the list is complete. @default 500 */
   pageSize?: number;
+  /** Fetch only `metadata` of each object (see {@link METADATA_ONLY_ACCEPT}). @default false */
+  metadataOnly?: boolean;
   signal?: AbortSignal | undefined;
 }
 
@@ -44,6 +60,8 @@ export interface WatchOptions {
   timeoutSeconds?: number | undefined;
   /** Client-side inactivity timeout in ms (see `WatchIdleTimeoutError`); `0` disables. @default 0 */
   idleTimeoutMs?: number;
+  /** Receive only `metadata` of each object (see {@link METADATA_ONLY_ACCEPT}). @default false */
+  metadataOnly?: boolean;
   /** Aborting closes the connection. */
   signal?: AbortSignal | undefined;
 }
@@ -218,11 +236,17 @@ export class KubeClient {
         verb: 'list',
         resource: resource.plural,
         namespace: opts.namespace,
+        ...(opts.metadataOnly ? { accept: METADATA_ONLY_ACCEPT.list } : {}),
         signal: opts.signal,
       });
       for (const item of page.items ?? []) {
-        item.apiVersion ??= resource.apiVersion;
-        item.kind ??= resource.kind;
+        if (opts.metadataOnly) {
+          item.apiVersion = resource.apiVersion;
+          item.kind = resource.kind;
+        } else {
+          item.apiVersion ??= resource.apiVersion;
+          item.kind ??= resource.kind;
+        }
         items.push(item);
       }
       if (!cont) resourceVersion = page.metadata?.resourceVersion ?? '';
@@ -438,9 +462,25 @@ export class KubeClient {
       verb: 'watch',
       resource: resource.plural,
       namespace: opts.namespace,
+      ...(opts.metadataOnly ? { accept: METADATA_ONLY_ACCEPT.watch } : {}),
       signal: opts.signal,
     };
-    return watchEvents<T>(this.transport, req, opts.idleTimeoutMs ?? 0);
+    const events = watchEvents<T>(this.transport, req, opts.idleTimeoutMs ?? 0);
+    return opts.metadataOnly ? retyped(events, resource) : events;
+  }
+}
+
+/** Sets `apiVersion`/`kind` of metadata-only watch objects (PartialObjectMetadata) to the resource's. */
+async function* retyped<T extends KubeObject>(
+  events: AsyncGenerator<WatchEvent<T>>,
+  resource: ResourceDescriptor,
+): AsyncGenerator<WatchEvent<T>> {
+  for await (const ev of events) {
+    if (ev.type !== 'ERROR' && ev.object && (ev.object as KubeObject).kind === 'PartialObjectMetadata') {
+      (ev.object as KubeObject).apiVersion = resource.apiVersion;
+      (ev.object as KubeObject).kind = resource.kind;
+    }
+    yield ev;
   }
 }
 

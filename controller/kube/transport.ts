@@ -53,6 +53,8 @@ export interface HttpRequest {
   body?: unknown;
   /** @default 'application/json' */
   contentType?: string;
+  /** `Accept` header. @default 'application/json' */
+  accept?: string;
   signal?: AbortSignal | undefined;
   /**
    * Overall timeout in ms; `0` disables it (watches).
@@ -144,7 +146,7 @@ export class KubeTransport {
       if (shared) ctx.setDispatcher(shared);
       else dispatchers.set(this.kubeConfig, fresh);
     }
-    ctx.setHeaderParam('Accept', 'application/json');
+    ctx.setHeaderParam('Accept', req.accept ?? 'application/json');
     ctx.setHeaderParam('User-Agent', this.userAgent);
     const imp = this.options.impersonate;
     if (imp) {

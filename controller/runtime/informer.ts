@@ -66,6 +66,12 @@ export interface InformerOptions<T extends KubeObject> {
   backoff?: BackoffOptions;
   /** List page size. @default 500 */
   pageSize?: number;
+  /**
+   * Cache only `metadata` of each object (metadata-only list and watch: see
+   * `METADATA_ONLY_ACCEPT`). For kinds whose spec and status no reader of the cache needs.
+   * @default false
+   */
+  metadataOnly?: boolean;
   /** Cache options (extra indexes, freezing). */
   cache?: ObjectCacheOptions<T>;
   /**
@@ -317,6 +323,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       labelSelector: this.options.labelSelector,
       fieldSelector: this.options.fieldSelector,
       pageSize: this.options.pageSize,
+      metadataOnly: this.options.metadataOnly,
       signal,
     });
     if (this.stopped) return;
@@ -356,6 +363,7 @@ export class Informer<T extends KubeObject = KubeObject> {
       allowWatchBookmarks: true,
       timeoutSeconds,
       idleTimeoutMs: this.options.idleTimeoutMs ?? 270_000,
+      metadataOnly: this.options.metadataOnly,
       signal,
     });
     for await (const ev of stream) {

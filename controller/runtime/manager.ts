@@ -38,6 +38,11 @@ export interface SharedInformerOptions<T extends KubeObject> {
   labelSelector?: SelectorInput;
   /** Extra cache indexes (added to the shared cache if missing). */
   indexers?: Record<string, IndexFunc<T>>;
+  /**
+   * Cache only `metadata` (see {@link InformerOptions.metadataOnly}); a separate shared informer
+   * from the full one of the same resource. @default false
+   */
+  metadataOnly?: boolean;
 }
 
 /** See the module comment. */
@@ -67,13 +72,14 @@ export class Manager {
   ): Informer<T> {
     const namespace = resource.namespaced ? (opts.namespace ?? '') : '';
     const selector = Selector.from(opts.labelSelector).toString();
-    const id = `${resource.apiVersion}/${resource.plural}|${namespace}|${selector}`;
+    const id = `${resource.apiVersion}/${resource.plural}|${namespace}|${selector}${opts.metadataOnly ? '|metadata' : ''}`;
     let inf = this.shared.get(id) as Informer<T> | undefined;
     if (!inf) {
       inf = new Informer<T>(this.client, resource, {
         ...this.options.informerDefaults,
         namespace,
         labelSelector: selector || undefined,
+        metadataOnly: opts.metadataOnly,
         cache: { indexers: opts.indexers },
         // The caches hold every SeiNode and owned object of the fleet: keep them lean.
         transform: stripManagedFields,

@@ -77,6 +77,17 @@ export const SEINODE_OWNED_KINDS: readonly ResourceDescriptor[] = [
 ];
 
 /**
+ * Owned kinds of which the cache readers need only metadata (the Applier's generation or
+ * resourceVersion, ownership and deletion of the data PVC): cached metadata-only. Services stay
+ * whole: the P2P tasks read the load balancer address from their status.
+ */
+export const SEINODE_METADATA_ONLY_KINDS: ReadonlySet<ResourceDescriptor> = new Set([
+  Resources.StatefulSet,
+  Resources.ConfigMap,
+  Resources.PersistentVolumeClaim,
+]);
+
+/**
  * SeiNode events worth a reconcile: creation, deletion, spec changes (generation), deletion
  * requests and finalizer or label changes. The controller's own status writes do not wake it.
  */
@@ -107,7 +118,14 @@ export function setupSeiNodeController(
   // Only objects carrying `sei.io/node` (everything a SeiNode renders) are cached, not every
   // ConfigMap, Service and PVC of the cluster.
   for (const kind of SEINODE_OWNED_KINDS) {
-    informers.set(kind, manager.informer<KubeObject>(kind, { ...ns, labelSelector: LABEL_NODE }));
+    informers.set(
+      kind,
+      manager.informer<KubeObject>(kind, {
+        ...ns,
+        labelSelector: LABEL_NODE,
+        metadataOnly: SEINODE_METADATA_ONLY_KINDS.has(kind),
+      }),
+    );
   }
 
   const cache: CacheReader = cacheReaderOf(informers);

@@ -45,6 +45,67 @@ const configMap = (namespace: string, name: string, data: Record<string, string>
 });
 
 describe('Informer against a real API server', () => {
+  it('metadataOnly: caches metadata of each object (typed as the resource), sees status-only changes', async () => {
+    const ns = await freshNamespace(admin, 'inf-meta');
+    const owner = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      name: 'owner',
+      uid: '0d1b2c3d-0000-4000-8000-000000000001',
+    };
+    const sts = (name: string) => ({
+      metadata: {
+        namespace: ns,
+        name,
+        labels: { app: 'meta-it' },
+        ownerReferences: [{ ...owner, controller: true }],
+      },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: name } },
+        template: {
+          metadata: { labels: { app: name } },
+          spec: { containers: [{ name: 'c', image: 'registry.example/c:1' }] },
+        },
+      },
+    });
+    await admin.create(Resources.StatefulSet, sts('listed'));
+    const inf = new Informer(admin, Resources.StatefulSet, { namespace: ns, metadataOnly: true });
+    informers.push(inf);
+    const events: string[] = [];
+    inf.addEventHandler({
+      onAdd: (o) => events.push(`add ${o.metadata?.name}`),
+      onUpdate: (_a, b) => events.push(`update ${b.metadata?.name} g${b.metadata?.generation}`),
+      onDelete: (o) => events.push(`delete ${o.metadata?.name}`),
+    });
+    inf.start();
+    await inf.waitForSync({ timeoutMs: 10_000 });
+    await admin.create(Resources.StatefulSet, sts('watched'));
+    await admin.patch(
+      Resources.StatefulSet,
+      { namespace: ns, name: 'watched' },
+      { status: { replicas: 0, observedGeneration: 1 } },
+      { subresource: 'status' },
+    );
+    await admin.delete(Resources.StatefulSet, { namespace: ns, name: 'listed' });
+    await until(() => events.length >= 4, 10_000, 'four events');
+    expect(events).toEqual(['add listed', 'add watched', 'update watched g1', 'delete listed']);
+    const cached = inf.cache.get(ns, 'watched') as KubeObject;
+    expect(Object.keys(cached).sort()).toEqual(['apiVersion', 'kind', 'metadata']);
+    expect(cached).toMatchObject({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: {
+        name: 'watched',
+        namespace: ns,
+        generation: 1,
+        labels: { app: 'meta-it' },
+        ownerReferences: [expect.objectContaining({ uid: owner.uid, controller: true })],
+      },
+    });
+    expect(cached.metadata?.resourceVersion).toMatch(/^\d+$/);
+  });
+
   it('lists existing ConfigMaps, then sees creates, updates and deletes', async () => {
     const ns = await freshNamespace(admin, 'inf');
     await admin.create(Resources.ConfigMap, configMap(ns, 'pre-existing', { a: '1' }));
