@@ -22,4 +22,4 @@ WORKDIR /app
 COPY --from=build /src/dist/controller.js /src/dist/controller.js.map ./
 USER 65532:65532
 EXPOSE 8080 8081
-ENTRYPOINT ["/nodejs/bin/node", "--enable-source-maps", "/app/controller.js"]
+ENTRYPOINT ["/nodejs/bin/node", "/app/controller.js"]

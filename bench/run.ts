@@ -108,7 +108,7 @@ export interface RunBenchOptions {
   label?: string;
   /** A prebuilt controller bundle (e.g. of another commit, for before/after runs). @default built from this checkout */
   bundle?: string;
-  /** Node flags of the controller process. @default the production image's (Dockerfile ENTRYPOINT) */
+  /** Node flags of the controller process. @default production's ({@link productionNodeFlags}) */
   nodeFlags?: string[];
   log?: (line: string) => void;
 }

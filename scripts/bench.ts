@@ -5,7 +5,8 @@
  * `--smoke` twin is: test/bench/). `--runs 1000=1` changes the repetitions of one convergence size
  * (0 drops it); `--kubeconfig` runs against an existing control plane with the CRDs installed;
  * `--bundle` benchmarks a prebuilt controller bundle (another commit) instead of this checkout's;
- * `--node-flags "<flags>"` runs the controller with these Node flags instead of the Dockerfile's.
+ * `--node-flags "<flags>"` runs the controller with these Node flags instead of production's
+ * (Dockerfile ENTRYPOINT + the Deployment's NODE_OPTIONS).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
+import { CONTROLLER_NODE_OPTIONS } from '../../constructs/install/controller-deployment';
 import { EXAMPLE_PLATFORM_CONFIG, platformConfigToEnv } from '../../constructs/platform-config';
 import { freePort } from '../../test/support/control-plane/ports';
 
@@ -22,16 +23,17 @@ const ROOT = join(import.meta.dirname, '..', '..');
 export const WRITE_VERBS = new Set(['create', 'update', 'patch', 'apply', 'delete']);
 
 /**
- * The Node flags the production image runs the bundle with: the options between the node binary
- * and the script in the Dockerfile's `ENTRYPOINT` (e.g. `--enable-source-maps`), so the benchmark
- * measures what ships.
+ * The Node flags production runs the bundle with, so the benchmark measures what ships: the options
+ * between the node binary and the script in the Dockerfile's `ENTRYPOINT`, then the controller
+ * Deployment's default `NODE_OPTIONS` ({@link CONTROLLER_NODE_OPTIONS}: heap sizing).
  */
 export function productionNodeFlags(): string[] {
   const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
   const m = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(dockerfile);
-  if (!m) return [];
-  const argv = JSON.parse(m[1] as string) as string[];
-  return argv.slice(1).filter((a) => a.startsWith('--'));
+  const entrypoint = m
+    ? (JSON.parse(m[1] as string) as string[]).slice(1).filter((a) => a.startsWith('--'))
+    : [];
+  return [...entrypoint, ...CONTROLLER_NODE_OPTIONS.split(/\s+/).filter(Boolean)];
 }
 
 /** Bundles `controller/main.ts` like `npm run build`, into a temp file; returns its path. */

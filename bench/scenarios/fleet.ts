@@ -36,7 +36,7 @@ export const CONTROLLER_CONCURRENCY = 4;
 export interface FleetEnv {
   /** Path of the bundled controller. */
   bundle: string;
-  /** Node flags of the controller process. @default the production image's (Dockerfile) */
+  /** Node flags of the controller process. @default production's (`productionNodeFlags`) */
   nodeFlags?: string[];
   /**
    * Use this control plane (the integration tests' shared one) instead of starting a fresh one per

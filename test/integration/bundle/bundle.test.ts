@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SeiNode } from '../../../constructs/api/types';
+import { CONTROLLER_NODE_OPTIONS } from '../../../constructs/install/controller-deployment';
 import { EXAMPLE_PLATFORM_CONFIG, platformConfigToEnv } from '../../../constructs/platform-config';
 import type { KubeClient } from '../../../controller/kube/client';
 import { Resources } from '../../../controller/kube/resources';
@@ -99,6 +100,8 @@ describe('the esbuild bundle (what the container image runs)', () => {
           PATH: process.env.PATH ?? '',
           ...platformConfigToEnv(EXAMPLE_PLATFORM_CONFIG),
           POD_IP: '10.0.0.10',
+          // As the controller Deployment runs it (heap sizing).
+          NODE_OPTIONS: CONTROLLER_NODE_OPTIONS,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
