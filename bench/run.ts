@@ -49,11 +49,11 @@ export const FULL_PROFILE: BenchProfile = {
   convergence: [
     { n: 100, runs: 5 },
     { n: 500, runs: 5 },
-    { n: 1000, runs: 3 },
+    { n: 1000, runs: 5 },
   ],
   convergenceTimeoutMs: 900_000,
   atRest: { settleQuietMs: 15_000, settleTimeoutMs: 300_000, windowMs: 125_000, sampleEveryMs: 5_000 },
-  edits: { count: 40, gapMs: 500, completeTimeoutMs: 180_000 },
+  edits: { count: 100, gapMs: 500, completeTimeoutMs: 240_000 },
 };
 
 /** `npm run bench -- --smoke` and the `npm test` smoke test: every scenario, tiny sizes. */
