@@ -17,6 +17,8 @@ import {
   type EditLatencyResult,
   editLatency,
   type FleetEnv,
+  type IdleMemorySample,
+  idleMemory,
   atRest as measureAtRest,
   settle,
 } from './scenarios/fleet';
@@ -39,6 +41,8 @@ export interface BenchProfile {
     sampleEveryMs: number;
   };
   readonly edits: { count: number; gapMs: number; completeTimeoutMs: number };
+  /** Idle-memory samples taken on every converged fleet of the largest N. */
+  readonly idleMemory: { samples: number; everyMs: number };
 }
 
 /** `npm run bench`: fits in ~30 minutes on 2 cores (see docs/performance.md for the budget). */
@@ -54,6 +58,7 @@ export const FULL_PROFILE: BenchProfile = {
   convergenceTimeoutMs: 900_000,
   atRest: { settleQuietMs: 15_000, settleTimeoutMs: 300_000, windowMs: 125_000, sampleEveryMs: 5_000 },
   edits: { count: 100, gapMs: 500, completeTimeoutMs: 240_000 },
+  idleMemory: { samples: 5, everyMs: 2_000 },
 };
 
 /** `npm run bench -- --smoke` and the `npm test` smoke test: every scenario, tiny sizes. */
@@ -65,6 +70,7 @@ export const SMOKE_PROFILE: BenchProfile = {
   convergenceTimeoutMs: 60_000,
   atRest: { settleQuietMs: 1_000, settleTimeoutMs: 30_000, windowMs: 2_000, sampleEveryMs: 1_000 },
   edits: { count: 2, gapMs: 200, completeTimeoutMs: 30_000 },
+  idleMemory: { samples: 2, everyMs: 200 },
 };
 
 /** Convergence results of one N. */
@@ -92,6 +98,16 @@ export interface BenchResults {
   readonly synth: { readonly perMode: readonly ModeSynthResult[]; readonly preview: PreviewSynthResult };
   readonly convergence: readonly ConvergenceSeries[];
   readonly atRest: AtRestResult;
+  /**
+   * Controller memory of each converged, idle fleet of the largest N (one controller process per
+   * run; medians of its samples), summarized over the runs: the memory target's figure.
+   */
+  readonly idleMemory?: {
+    readonly nodes: number;
+    readonly runs: readonly IdleMemorySample[];
+    readonly rssMiB: Summary;
+    readonly heapUsedMiB: Summary;
+  };
   readonly editLatency: EditLatencyResult;
 }
 
@@ -141,6 +157,16 @@ export async function runBench(opts: RunBenchOptions): Promise<{ results: BenchR
       synth,
       convergence: series,
       atRest,
+      ...(memory.length && series.length
+        ? {
+            idleMemory: {
+              nodes: Math.max(...p.convergence.map((c) => c.n)),
+              runs: memory,
+              rssMiB: summarize(memory.map((m) => m.rssMiB)),
+              heapUsedMiB: summarize(memory.map((m) => m.heapUsedMiB)),
+            },
+          }
+        : {}),
       editLatency: edits,
     }) as BenchResults;
   // Progress survives an interrupted run (`*.tmp` is git-ignored).
@@ -150,6 +176,7 @@ export async function runBench(opts: RunBenchOptions): Promise<{ results: BenchR
   const series: ConvergenceSeries[] = [];
   let atRest: AtRestResult | undefined;
   let edits: EditLatencyResult | undefined;
+  const memory: IdleMemorySample[] = [];
   if (want('synth')) {
     log('synth: per mode');
     const perMode = synthPerMode(p.synth);
@@ -183,16 +210,23 @@ export async function runBench(opts: RunBenchOptions): Promise<{ results: BenchR
         list.push(
           await convergence(env(), n, {
             timeoutMs: p.convergenceTimeoutMs,
-            whileLive: last
-              ? async (fleet) => {
-                  log(`at rest: ${n} idle Running SeiNodes, ${p.atRest.windowMs / 1000} s window`);
-                  await settle(fleet.controller, p.atRest.settleQuietMs, p.atRest.settleTimeoutMs);
-                  atRest = await measureAtRest(fleet, p.atRest);
-                  save();
-                  log(`edit latency: ${p.edits.count} image edits on the idle fleet`);
-                  edits = await editLatency(fleet, { edits: p.edits.count, ...p.edits });
-                }
-              : undefined,
+            whileLive:
+              n === largest
+                ? async (fleet) => {
+                    await settle(fleet.controller, p.atRest.settleQuietMs, p.atRest.settleTimeoutMs);
+                    const mem = await idleMemory(fleet.controller, p.idleMemory);
+                    memory.push(mem);
+                    log(
+                      `  idle controller: RSS ${mem.rssMiB.toFixed(0)} MiB, heap ${mem.heapUsedMiB.toFixed(0)} MiB`,
+                    );
+                    if (!last) return;
+                    log(`at rest: ${n} idle Running SeiNodes, ${p.atRest.windowMs / 1000} s window`);
+                    atRest = await measureAtRest(fleet, p.atRest);
+                    save();
+                    log(`edit latency: ${p.edits.count} image edits on the idle fleet`);
+                    edits = await editLatency(fleet, { edits: p.edits.count, ...p.edits });
+                  }
+                : undefined,
           }),
         );
       }

@@ -78,6 +78,32 @@ export interface AtRestResult {
   readonly afterGc: { readonly rssMiB: number; readonly heapUsedMiB: number };
 }
 
+/** Controller memory of one converged, idle fleet (one controller process). */
+export interface IdleMemorySample {
+  /** Median of the samples (MiB). */
+  readonly rssMiB: number;
+  readonly heapUsedMiB: number;
+}
+
+/**
+ * Samples the idle controller's RSS and V8 heap `samples` times, `everyMs` apart (call after
+ * {@link settle}); returns the medians.
+ */
+export async function idleMemory(
+  controller: ControllerProcess,
+  opts: { samples: number; everyMs: number },
+): Promise<IdleMemorySample> {
+  const rss: number[] = [];
+  const heap: number[] = [];
+  for (let i = 0; i < opts.samples; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, opts.everyMs));
+    const s = await controller.sample();
+    rss.push(s.rssBytes / 2 ** 20);
+    heap.push(s.heapUsedBytes / 2 ** 20);
+  }
+  return { rssMiB: summarize(rss).median, heapUsedMiB: summarize(heap).median };
+}
+
 /** Edit → NodeUpdate plan persisted. */
 export interface EditLatencyResult {
   readonly nodes: number;

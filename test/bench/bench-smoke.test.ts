@@ -66,6 +66,10 @@ describe('npm run bench --smoke', () => {
     expect(results.atRest.writesPerNodeHour).toBeGreaterThanOrEqual(0);
     expect(results.atRest.rssMiB.median).toBeGreaterThan(0);
     expect(results.atRest.heapUsedMiB.median).toBeGreaterThan(0);
+    // Idle memory of every converged fleet of the largest N (here one run).
+    expect(results.idleMemory?.nodes).toBe(4);
+    expect(results.idleMemory?.runs).toHaveLength(1);
+    expect(results.idleMemory?.rssMiB.median).toBeGreaterThan(0);
 
     expect(results.editLatency.edits).toBe(SMOKE_PROFILE.edits.count);
     expect(results.editLatency.completed).toBe(SMOKE_PROFILE.edits.count);
@@ -76,5 +80,6 @@ describe('npm run bench --smoke', () => {
     const md = readFileSync(files[1] as string, 'utf8');
     expect(md).toContain('| Convergence N=4 (1 runs) | s |');
     expect(md).toContain('Edit latency p99');
+    expect(md).toContain('| Controller RSS, 4 SeiNodes cached, idle (1 runs');
   });
 });
