@@ -16,6 +16,8 @@ import { ANNOTATION_CONFIG_HASH, configHashOf } from '../../constructs/seinode/c
 import {
   COSMOS_EXPORTER_RESOURCES,
   RBAC_PROXY_TLS_DIR,
+  rbacProxyArgs,
+  seidInitScript,
   seidStartScript,
 } from '../../constructs/seinode/containers';
 import { dataVolumeStorage } from '../../constructs/seinode/data-pvc';
@@ -244,19 +246,8 @@ export function literalSeiNodeWorkload(node: SeiNode, platform: PlatformConfig):
     securityContext: securityContext(true),
     volumeMounts: [{ mountPath: '/tmp', name: 'sidecar-tmp' }],
   };
-  const chain = spec.chainId;
   const seidInit = {
-    args: [
-      [
-        'set -e',
-        'if [ -f "$HOME/config/genesis.json" ]; then',
-        '  echo "genesis.json present, skipping seid init"',
-        'else',
-        `  seid init '${chain}' --chain-id '${chain}' --home "$HOME" --overwrite`,
-        'fi',
-        'mkdir -p "$HOME/tmp"',
-      ].join('\n'),
-    ],
+    args: [seidInitScript(spec.chainId)],
     command: ['/bin/sh', '-c'],
     env: [{ name: 'HOME', value: DATA_DIR }],
     image: spec.image,
@@ -266,7 +257,7 @@ export function literalSeiNodeWorkload(node: SeiNode, platform: PlatformConfig):
     volumeMounts: [{ mountPath: DATA_DIR, name: 'data' }],
   };
   const sidecarEnv: Json[] = [
-    { name: 'SEI_CHAIN_ID', value: chain },
+    { name: 'SEI_CHAIN_ID', value: spec.chainId },
     { name: 'SEI_SIDECAR_PORT', value: String(sidecarPort) },
     { name: 'SEI_HOME', value: DATA_DIR },
     { name: 'SEI_GENESIS_BUCKET', value: platform.genesisBucket },
@@ -314,21 +305,7 @@ export function literalSeiNodeWorkload(node: SeiNode, platform: PlatformConfig):
   ];
   if (tls) proxyMounts.push({ mountPath: RBAC_PROXY_TLS_DIR, name: 'sidecar-tls', readOnly: true });
   const rbacProxy = {
-    args: [
-      ...(tls
-        ? [
-            `--secure-listen-address=0.0.0.0:${RBAC_PROXY_PORT}`,
-            `--tls-cert-file=${RBAC_PROXY_TLS_DIR}/tls.crt`,
-            `--tls-private-key-file=${RBAC_PROXY_TLS_DIR}/tls.key`,
-            '--tls-min-version=VersionTLS12',
-          ]
-        : [`--insecure-listen-address=0.0.0.0:${RBAC_PROXY_PORT}`]),
-      `--upstream=http://127.0.0.1:${sidecarPort}/`,
-      '--config-file=/etc/kube-rbac-proxy/config.yaml',
-      '--ignore-paths=/v0/healthz,/v0/startupz,/v0/livez,/v0/metrics',
-      '--auth-header-fields-enabled=true',
-      '--v=0',
-    ],
+    args: rbacProxyArgs(sidecarPort, tls),
     image: platform.kubeRbacProxyImage,
     imagePullPolicy: 'IfNotPresent',
     livenessProbe: {

@@ -63,23 +63,12 @@ export const SIDECAR_SECURITY_CONTEXT: kplus.ContainerSecurityContextProps = {
 
 /** `seid-init`: `seid init` once (when no genesis.json exists yet), then `mkdir $HOME/tmp`. */
 export function seidInitContainer(ctx: NodePodContext, data: kplus.Volume): kplus.ContainerProps {
-  const chain = ctx.node.spec.chainId;
   return {
     name: CONTAINER.seidInit,
     image: ctx.node.spec.image,
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     command: ['/bin/sh', '-c'],
-    args: [
-      [
-        'set -e',
-        'if [ -f "$HOME/config/genesis.json" ]; then',
-        '  echo "genesis.json present, skipping seid init"',
-        'else',
-        `  seid init '${chain}' --chain-id '${chain}' --home "$HOME" --overwrite`,
-        'fi',
-        'mkdir -p "$HOME/tmp"',
-      ].join('\n'),
-    ],
+    args: [seidInitScript(ctx.node.spec.chainId)],
     envVariables: { HOME: kplus.EnvValue.fromValue(DATA_DIR) },
     volumeMounts: [{ path: DATA_DIR, volume: data }],
     securityContext: SEID_SECURITY_CONTEXT,
@@ -147,6 +136,29 @@ export function sidecarContainer(
 }
 
 /**
+ * kube-rbac-proxy's arguments: listen on {@link RBAC_PROXY_PORT} (https with the certificate in
+ * {@link RBAC_PROXY_TLS_DIR} when `tls`, else plain http), forward to the sidecar on loopback
+ * `sidecarPort`, and let health, liveness, startup and metrics paths bypass authorization.
+ */
+export function rbacProxyArgs(sidecarPort: number, tls: boolean): string[] {
+  return [
+    ...(tls
+      ? [
+          `--secure-listen-address=0.0.0.0:${RBAC_PROXY_PORT}`,
+          `--tls-cert-file=${RBAC_PROXY_TLS_DIR}/tls.crt`,
+          `--tls-private-key-file=${RBAC_PROXY_TLS_DIR}/tls.key`,
+          '--tls-min-version=VersionTLS12',
+        ]
+      : [`--insecure-listen-address=0.0.0.0:${RBAC_PROXY_PORT}`]),
+    `--upstream=http://127.0.0.1:${sidecarPort}/`,
+    '--config-file=/etc/kube-rbac-proxy/config.yaml',
+    '--ignore-paths=/v0/healthz,/v0/startupz,/v0/livez,/v0/metrics',
+    '--auth-header-fields-enabled=true',
+    '--v=0',
+  ];
+}
+
+/**
  * `kube-rbac-proxy`: authenticates callers of the sidecar API (TokenReview/SubjectAccessReview)
  * and forwards to the sidecar on loopback; health, liveness, startup and metrics paths bypass it.
  */
@@ -161,21 +173,7 @@ export function rbacProxyContainer(
     image: ctx.platform.kubeRbacProxyImage,
     imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
     restartPolicy: kplus.ContainerRestartPolicy.ALWAYS,
-    args: [
-      ...(tls
-        ? [
-            `--secure-listen-address=0.0.0.0:${RBAC_PROXY_PORT}`,
-            `--tls-cert-file=${RBAC_PROXY_TLS_DIR}/tls.crt`,
-            `--tls-private-key-file=${RBAC_PROXY_TLS_DIR}/tls.key`,
-            '--tls-min-version=VersionTLS12',
-          ]
-        : [`--insecure-listen-address=0.0.0.0:${RBAC_PROXY_PORT}`]),
-      `--upstream=http://127.0.0.1:${ctx.sidecarPort}/`,
-      '--config-file=/etc/kube-rbac-proxy/config.yaml',
-      '--ignore-paths=/v0/healthz,/v0/startupz,/v0/livez,/v0/metrics',
-      '--auth-header-fields-enabled=true',
-      '--v=0',
-    ],
+    args: rbacProxyArgs(ctx.sidecarPort, !!tls),
     ports: [{ number: RBAC_PROXY_PORT, name: 'api', protocol: kplus.Protocol.TCP }],
     volumeMounts: [
       { path: '/etc/kube-rbac-proxy', volume: config, readOnly: true },
@@ -208,6 +206,22 @@ export function rbacProxyContainer(
 
 /** Where kube-rbac-proxy reads its serving certificate when the sidecar API is on TLS. */
 export const RBAC_PROXY_TLS_DIR = '/etc/kube-rbac-proxy/tls';
+
+/**
+ * The seid-init script: `seid init` for chain `chainId` unless `$HOME/config/genesis.json` already
+ * exists (a restarted pod keeps its data), then creates `$HOME/tmp`.
+ */
+export function seidInitScript(chainId: string): string {
+  return [
+    'set -e',
+    'if [ -f "$HOME/config/genesis.json" ]; then',
+    '  echo "genesis.json present, skipping seid init"',
+    'else',
+    `  seid init '${chainId}' --chain-id '${chainId}' --home "$HOME" --overwrite`,
+    'fi',
+    'mkdir -p "$HOME/tmp"',
+  ].join('\n');
+}
 
 /**
  * The seid start wrapper: wait until the sidecar's `/v0/healthz` answers 200 (after mark-ready),

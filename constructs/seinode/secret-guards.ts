@@ -21,29 +21,19 @@ interface PodSpecLike {
 }
 
 /**
- * Whether `node` names any Secret {@link secretMountViolations} guards (a validator's operator
- * keyring, signing key or node key). Lets a construct skip serializing its manifest for the guard
- * when there is nothing to guard (most nodes).
- */
-export function hasGuardedSecrets(node: SeiNode): boolean {
-  const v = node.spec.validator;
-  return !!(v?.operatorKeyring?.secret || v?.signingKey?.secret || v?.nodeKey?.secret);
-}
-
-/**
  * Checks where key material may appear in a node pod (reference-seinode.md §4.2 guard, §4.6):
  * - the operator keyring volume and the passphrase Secret only on `sei-sidecar` (never on seid,
  *   seid-init, kube-rbac-proxy or cosmos-exporter);
  * - the signing key and node key only on `seid`.
  *
  * @param node - the SeiNode whose validator Secrets are guarded
- * @param workload - a StatefulSet or Job manifest
+ * @param workload - a StatefulSet or Job manifest, or a function returning it: called only when the
+ *   node names a guarded Secret (serializing a StatefulSet costs as much as rendering it)
  * @returns human-readable violations; empty when the pod is safe
  */
-export function secretMountViolations(node: SeiNode, workload: PodOwner): string[] {
+export function secretMountViolations(node: SeiNode, workload: PodOwner | (() => PodOwner)): string[] {
   const v = node.spec.validator;
-  const pod = workload.spec?.template?.spec;
-  if (!v || !pod) return [];
+  if (!v) return [];
   const rules: { volume: string; secret?: string; allowed: string }[] = [];
   if (v.operatorKeyring?.secret) {
     rules.push({
@@ -66,6 +56,9 @@ export function secretMountViolations(node: SeiNode, workload: PodOwner): string
   if (v.nodeKey?.secret)
     rules.push({ volume: VOLUME.nodeKey, secret: v.nodeKey.secret.secretName, allowed: CONTAINER.seid });
 
+  if (rules.length === 0) return [];
+  const pod = (typeof workload === 'function' ? workload() : workload).spec?.template?.spec;
+  if (!pod) return [];
   const problems: string[] = [];
   const containers = [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
   for (const rule of rules) {

@@ -25,7 +25,7 @@ import {
   statefulSetName,
   VOLUME,
 } from './names';
-import { hasGuardedSecrets, type PodOwner, secretMountViolations } from './secret-guards';
+import { type PodOwner, secretMountViolations } from './secret-guards';
 import { ANNOTATION_SIDECAR_TLS_ISSUER, sidecarTlsName } from './sidecar-certificate';
 
 /** Props of {@link SeiNodeStatefulSet}. */
@@ -203,7 +203,7 @@ export class SeiNodeStatefulSet extends Construct {
     // Checked at synth (App.synth and renderSeiNodeWorkload run construct validations). Serializing
     // the StatefulSet for the guard costs as much as the render itself: only when there are Secrets.
     this.node.addValidation({
-      validate: () => (hasGuardedSecrets(node) ? secretMountViolations(node, api.toJson() as PodOwner) : []),
+      validate: () => secretMountViolations(node, () => api.toJson() as PodOwner),
     });
   }
 }

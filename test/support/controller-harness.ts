@@ -1,7 +1,9 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
+import type { SeiNode } from '../../constructs/api/types';
 import type { RunningController } from '../../controller/app';
 import { KubeClient } from '../../controller/kube/client';
+import { Resources } from '../../controller/kube/resources';
 import { startControllerAsServiceAccount } from './controller-process';
 
 export { ensureNamespace, installControllerRbac } from './controller-process';
@@ -45,6 +47,30 @@ export async function eventually<T>(
       );
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/**
+ * Waits until SeiNode `namespace/name` is Running with a Complete plan for its current generation
+ * (`observedGeneration === generation`), and returns it.
+ */
+export async function waitSettled(
+  admin: KubeClient,
+  namespace: string,
+  name: string,
+  timeoutMs = 60_000,
+): Promise<SeiNode> {
+  return eventually(
+    `${name} settled`,
+    async () => {
+      const n = await admin.get<SeiNode>(Resources.SeiNode, { namespace, name });
+      return n?.status?.phase === 'Running' &&
+        n.status.plan?.phase === 'Complete' &&
+        n.status.observedGeneration === n.metadata.generation
+        ? n
+        : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /**

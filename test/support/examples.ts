@@ -29,6 +29,19 @@ export function exampleNode(file: string): SeiNode {
   return node;
 }
 
+/** {@link exampleNode} of `file` as SeiNode `namespace/name`, after `mutate`. */
+export function exampleNodeNamed(
+  file: string,
+  namespace: string,
+  name: string,
+  mutate: (n: SeiNode) => void = () => {},
+): SeiNode {
+  const n = exampleNode(file);
+  n.metadata = { name, namespace };
+  mutate(n);
+  return n;
+}
+
 /** The first SeiNodeDeployment of an example file, with namespace `default`. */
 export function exampleDeployment(file: string): SeiNodeDeployment {
   const doc = exampleDocuments(file).find((d) => d.kind === 'SeiNodeDeployment');

@@ -10,8 +10,9 @@ import {
   ensureNamespace,
   eventually,
   startTestController,
+  waitSettled,
 } from '../../support/controller-harness';
-import { exampleDeployment, exampleNode } from '../../support/examples';
+import { exampleDeployment, exampleNodeNamed } from '../../support/examples';
 import { type KubeletStandIn, startKubeletStandIn } from '../../support/kubelet-stand-in';
 import { LoadBalancerStandIn } from '../../support/load-balancer-stand-in';
 import { SidecarSimulator } from '../../support/sidecar-simulator';
@@ -38,27 +39,9 @@ const getSvc = (name: string) => admin.get<Svc>(Resources.Service, { namespace: 
 const cond = (n: SeiNode | null, type: string) => n?.status?.conditions?.find((c) => c.type === type);
 const HOST = (name: string) => `${name}-p2p-${NS}.elb.us-east-2.amazonaws.com`;
 
-function stateSync(name: string, mutate: (n: SeiNode) => void = () => {}): SeiNode {
-  const n = exampleNode('state-sync-full-node.yaml');
-  n.metadata = { name, namespace: NS };
-  mutate(n);
-  return n;
-}
-
-async function settled(name: string, timeoutMs = 60_000): Promise<SeiNode> {
-  return eventually(
-    `${name} settled`,
-    async () => {
-      const n = await getNode(name);
-      return n?.status?.phase === 'Running' &&
-        n.status.plan?.phase === 'Complete' &&
-        n.status.observedGeneration === n.metadata.generation
-        ? n
-        : undefined;
-    },
-    timeoutMs,
-  );
-}
+const stateSync = (name: string, mutate?: (n: SeiNode) => void) =>
+  exampleNodeNamed('state-sync-full-node.yaml', NS, name, mutate);
+const settled = (name: string, timeoutMs?: number) => waitSettled(admin, NS, name, timeoutMs);
 
 const configApplies = (name: string) =>
   simulator

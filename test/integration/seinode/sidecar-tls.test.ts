@@ -13,8 +13,9 @@ import {
   ensureNamespace,
   eventually,
   startTestController,
+  waitSettled,
 } from '../../support/controller-harness';
-import { exampleNode } from '../../support/examples';
+import { exampleNodeNamed } from '../../support/examples';
 import { type KubeletStandIn, startKubeletStandIn } from '../../support/kubelet-stand-in';
 import { SidecarSimulator } from '../../support/sidecar-simulator';
 import { TlsProxyStandIn } from '../../support/tls-proxy-stand-in';
@@ -33,27 +34,9 @@ const podUid = async (name: string) =>
   (await admin.get<KubeObject>(Resources.Pod, { namespace: NS, name: `${name}-0` }))?.metadata?.uid;
 const ref = (name: string) => ({ namespace: NS, name });
 
-function stateSync(name: string, mutate: (n: SeiNode) => void = () => {}): SeiNode {
-  const n = exampleNode('state-sync-full-node.yaml');
-  n.metadata = { name, namespace: NS };
-  mutate(n);
-  return n;
-}
-
-async function settled(name: string, timeoutMs = 60_000): Promise<SeiNode> {
-  return eventually(
-    `${name} settled`,
-    async () => {
-      const n = await get(name);
-      return n?.status?.phase === 'Running' &&
-        n.status.plan?.phase === 'Complete' &&
-        n.status.observedGeneration === n.metadata.generation
-        ? n
-        : undefined;
-    },
-    timeoutMs,
-  );
-}
+const stateSync = (name: string, mutate?: (n: SeiNode) => void) =>
+  exampleNodeNamed('state-sync-full-node.yaml', NS, name, mutate);
+const settled = (name: string, timeoutMs?: number) => waitSettled(admin, NS, name, timeoutMs);
 
 beforeAll(async () => {
   admin = adminClient();
